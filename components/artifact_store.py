@@ -1,0 +1,125 @@
+"""`ArtifactStore`: the stack's KMS key and the S3 bucket that carries pipeline artifacts."""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import aws_context
+from .iam import json_output, kms_key_policy, tls_only_bucket_policy
+
+
+class ArtifactStoreArgs(TypedDict):
+    artifact_retention_days: NotRequired[int]
+    """Days before an artifact (and, separately, a noncurrent version) expires. Default: 30."""
+    protect: NotRequired[bool]
+    """Protect the key and bucket from deletion and never force-delete objects. Default: True."""
+
+
+class ArtifactStore(pulumi.ComponentResource):
+    """A customer-managed KMS key (rotated) and a private, versioned, TLS-only bucket.
+
+    The key is the stack's pipeline key: the bucket, build logs and image repositories
+    use it, so one key policy says who may read pipeline data.
+    """
+
+    key: aws.kms.Key
+    bucket: aws.s3.Bucket
+    key_arn: pulumi.Output[str]
+    bucket_arn: pulumi.Output[str]
+    bucket_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: ArtifactStoreArgs | None = None, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("cicd:artifact_store:ArtifactStore", name, None, opts)
+        args = args or {}
+        retention = args.get("artifact_retention_days", 30)
+        protect = args.get("protect", True)
+        if retention < 1:
+            raise ValueError(f"ArtifactStore {name}: artifact_retention_days must be at least 1, got {retention}")
+        child = pulumi.ResourceOptions(parent=self)
+        stateful = pulumi.ResourceOptions(parent=self, protect=protect)
+        ctx = aws_context(self)
+
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Pipeline artifacts, build logs and images of {pulumi.get_project()}/{pulumi.get_stack()}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=json_output(kms_key_policy, partition=ctx.partition, account_id=ctx.account_id, region=ctx.region),
+            opts=stateful,
+        )
+        aws.kms.Alias(
+            f"{name}-key-alias",
+            name_prefix=f"alias/{pulumi.get_project()}-{pulumi.get_stack()}-",
+            target_key_id=self.key.key_id,
+            opts=child,
+        )
+
+        self.bucket = aws.s3.Bucket(f"{name}-bucket", force_destroy=not protect, opts=stateful)
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=self.bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        public_access = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": self.key.arn,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=child,
+        )
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=self.bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "id": "expire-old-artifacts",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "expiration": {"days": retention},
+                    "noncurrent_version_expiration": {"noncurrent_days": retention},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                },
+            ],
+            # Lifecycle rules on a versioned bucket must follow the versioning change.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-tls-only",
+            bucket=self.bucket.id,
+            policy=json_output(tls_only_bucket_policy, bucket_arn=self.bucket.arn),
+            # S3 rejects a bucket policy written while the public access block is changing.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
+        )
+
+        self.key_arn = self.key.arn
+        self.bucket_arn = self.bucket.arn
+        self.bucket_name = self.bucket.bucket
+        self.register_outputs({"key_arn": self.key_arn, "bucket_arn": self.bucket_arn, "bucket_name": self.bucket_name})

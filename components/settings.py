@@ -1,0 +1,453 @@
+"""Typed stack settings: the one place that reads Pulumi config.
+
+`parse_settings` is a pure function from raw config values to frozen dataclasses; it
+collects every problem before raising, so a user sees all bad keys at once.
+`load_settings` reads the project's config namespace and calls it. Nothing here
+registers a resource, so a bad setting stops the program before anything is created.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+ENVIRONMENTS = ("dev", "stage", "prod")
+TARGETS = ("ecs", "eks")
+SOURCE_PROVIDERS = ("github", "gitlab", "bitbucket", "codecommit")
+# Ordered from most to least severe, as ECR reports `findingSeverityCounts`.
+SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
+
+# Fargate's accepted task sizes: cpu units -> allowed memory (MiB).
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
+}
+
+SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")
+HOSTED_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
+CODECOMMIT_REPOSITORY = re.compile(r"^[\w.-]{1,100}$")
+BRANCH = re.compile(r"^(?!/)(?!.*\.\.)(?!.*//)[^\s~^:?*\[\\]{1,255}(?<!/)(?<!\.lock)$")
+CONNECTION_ARN = re.compile(
+    r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]{36}$"
+)
+HEALTH_CHECK_PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}$")
+DOCKER_TARGET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+RELATIVE_PATH = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]{1,255}$")
+
+SERVICE_KEYS = (
+    "name",
+    "source",
+    "port",
+    "healthCheckPath",
+    "cpu",
+    "memory",
+    "desiredCount",
+    "dockerfile",
+    "buildContext",
+    "testTarget",
+)
+SOURCE_KEYS = ("provider", "repository", "branch", "connectionArn")
+
+# Every project-level key this loader reads; anything else in the namespace is a typo.
+PROJECT_KEYS = (
+    "environment",
+    "target",
+    "requireApproval",
+    "protectData",
+    "scanSeverityThreshold",
+    "services",
+    "artifactRetentionDays",
+    "logRetentionDays",
+    "untaggedImageExpiryDays",
+    "taggedImagesToKeep",
+    "buildImage",
+    "buildComputeType",
+)
+
+# CloudWatch Logs accepts only these retention values.
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+    2557, 2922, 3288, 3653,
+)  # fmt: skip
+BUILD_COMPUTE_TYPES = (
+    "BUILD_GENERAL1_SMALL",
+    "BUILD_GENERAL1_MEDIUM",
+    "BUILD_GENERAL1_LARGE",
+    "BUILD_GENERAL1_XLARGE",
+    "BUILD_GENERAL1_2XLARGE",
+)
+
+
+class SettingsError(pulumi.RunError):
+    """Raised for invalid stack settings.
+
+    A `RunError` is reported by the Pulumi CLI as a plain message, without a traceback:
+    a user mistake deserves a fix, not a stack dump.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"invalid stack settings ({len(problems)} problem{'s' if len(problems) != 1 else ''}):\n{lines}\n"
+            "Fix them in Pulumi.<stack>.yaml or with `pulumi config set`; the README's Settings section "
+            "lists every key."
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceSettings:
+    """Where a service's code lives."""
+
+    provider: str
+    """github, gitlab, bitbucket or codecommit."""
+    repository: str
+    """`owner/name` for hosted providers, the repository name for CodeCommit."""
+    branch: str
+    """The branch whose pushes trigger the pipeline. Default: main."""
+    connection_arn: str | None
+    """An existing, already activated CodeConnections connection. Default: create one."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceSettings:
+    """One containerised service and its delivery pipeline."""
+
+    name: str
+    source: SourceSettings
+    port: int
+    """Container port; 1024-65535 because the container runs as a non-root user. Default: 8080."""
+    health_check_path: str
+    """HTTP path the load balancer and probes check. Default: /healthz."""
+    cpu: int
+    """Fargate cpu units. Default: 256."""
+    memory: int
+    """Memory in MiB, a size Fargate accepts for `cpu`. Default: 512."""
+    desired_count: int
+    """Running copies. Default: 1 in dev, 2 in stage and prod."""
+    dockerfile: str
+    """Dockerfile path relative to the repository root. Default: Dockerfile."""
+    build_context: str
+    """Docker build context relative to the repository root. Default: '.'."""
+    test_target: str
+    """Dockerfile stage that runs the service's tests. Default: test."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StackSettings:
+    """Everything one stack (environment) needs to know."""
+
+    environment: str
+    target: str
+    require_approval: bool
+    protect_data: bool
+    scan_severity_threshold: str
+    services: tuple[ServiceSettings, ...]
+    artifact_retention_days: int
+    log_retention_days: int
+    untagged_image_expiry_days: int
+    tagged_images_to_keep: int
+    build_image: str
+    build_compute_type: str
+
+    @property
+    def blocking_severities(self) -> tuple[str, ...]:
+        """Severities at or above the threshold: any finding of these fails the build."""
+        return SEVERITIES[: SEVERITIES.index(self.scan_severity_threshold) + 1]
+
+
+DEFAULT_SERVICE: dict[str, Any] = {
+    "name": "web",
+    "source": {"provider": "github", "repository": "example-org/web", "branch": "main"},
+}
+
+
+class _Problems:
+    """Collects problems as `key: value is wrong; expected ...` lines."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, key: str, value: Any, expected: str) -> None:
+        shown = json.dumps(value) if not isinstance(value, str) else repr(value)
+        self.items.append(f"{key}: got {shown}; expected {expected}")
+
+    def unknown(self, key: str, name: str, known: tuple[str, ...]) -> None:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        self.items.append(f"{key}: unknown key; {hint}known keys are {', '.join(known)}")
+
+
+def _parse_json(key: str, raw: str, problems: _Problems) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        problems.add(key, raw, "a YAML list or JSON value (set it in Pulumi.<stack>.yaml)")
+        return None
+
+
+def _as_bool(key: str, value: Any, default: bool, problems: _Problems) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    problems.add(key, value, "true or false")
+    return default
+
+
+def _as_int(key: str, value: Any, default: int, lo: int, hi: int, problems: _Problems) -> int:
+    if value is None:
+        return default
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        number = int(value)
+    if number is None or not lo <= number <= hi:
+        problems.add(key, value, f"a whole number from {lo} to {hi}")
+        return default
+    return number
+
+
+def _as_choice(key: str, value: Any, default: str, choices: tuple[Any, ...], problems: _Problems) -> str:
+    if value is None:
+        return default
+    if value not in choices:
+        problems.add(key, value, f"one of {', '.join(map(str, choices))}")
+        return default
+    return str(value)
+
+
+def _as_text(
+    key: str,
+    value: Any,
+    default: str,
+    pattern: re.Pattern[str],
+    expected: str,
+    problems: _Problems,
+) -> str:
+    if value is None:
+        return default
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        problems.add(key, value, expected)
+        return default
+    return value
+
+
+def _unknown_keys(key: str, value: Mapping[str, Any], known: tuple[str, ...], problems: _Problems) -> None:
+    for extra in sorted(set(value) - set(known)):
+        problems.unknown(f"{key}.{extra}", str(extra), known)
+
+
+def _parse_source(key: str, raw: Any, problems: _Problems) -> SourceSettings | None:
+    if not isinstance(raw, Mapping):
+        problems.add(key, raw, "an object with provider, repository and branch")
+        return None
+    _unknown_keys(key, raw, SOURCE_KEYS, problems)
+    before = len(problems.items)
+    provider = _as_choice(f"{key}.provider", raw.get("provider"), "github", SOURCE_PROVIDERS, problems)
+    repository = raw.get("repository")
+    if provider == "codecommit":
+        pattern, expected = CODECOMMIT_REPOSITORY, "a CodeCommit repository name (letters, digits, '.', '_', '-')"
+    else:
+        pattern, expected = HOSTED_REPOSITORY, "'owner/name' of the repository"
+    if repository is None:
+        problems.add(f"{key}.repository", None, expected)
+    repository = _as_text(f"{key}.repository", repository, "", pattern, expected, problems)
+    branch = _as_text(f"{key}.branch", raw.get("branch"), "main", BRANCH, "a valid git branch name", problems)
+    connection_arn = raw.get("connectionArn")
+    if connection_arn is not None:
+        if provider == "codecommit":
+            problems.add(f"{key}.connectionArn", connection_arn, "no connection for codecommit (remove the key)")
+        elif not isinstance(connection_arn, str) or not CONNECTION_ARN.fullmatch(connection_arn):
+            problems.add(
+                f"{key}.connectionArn",
+                connection_arn,
+                "arn:aws:codeconnections:<region>:<account>:connection/<uuid>",
+            )
+    if len(problems.items) > before:
+        return None
+    return SourceSettings(provider=provider, repository=repository, branch=branch, connection_arn=connection_arn)
+
+
+def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) -> ServiceSettings | None:
+    key = f"services[{index}]"
+    if not isinstance(raw, Mapping):
+        problems.add(key, raw, "an object with at least name and source")
+        return None
+    _unknown_keys(key, raw, SERVICE_KEYS, problems)
+    before = len(problems.items)
+    name = raw.get("name")
+    if not isinstance(name, str) or not SERVICE_NAME.fullmatch(name):
+        problems.add(f"{key}.name", name, "2-20 lowercase letters, digits or '-', starting with a letter")
+    source = _parse_source(f"{key}.source", raw.get("source"), problems)
+    port = _as_int(f"{key}.port", raw.get("port"), 8080, 1024, 65535, problems)
+    path = _as_text(
+        f"{key}.healthCheckPath",
+        raw.get("healthCheckPath"),
+        "/healthz",
+        HEALTH_CHECK_PATH,
+        "an absolute URL path such as /healthz",
+        problems,
+    )
+    cpu = _as_int(f"{key}.cpu", raw.get("cpu"), 256, 256, 16384, problems)
+    memory = _as_int(f"{key}.memory", raw.get("memory"), 512, 512, 122880, problems)
+    if cpu in FARGATE_SIZES:
+        if memory not in FARGATE_SIZES[cpu]:
+            allowed = FARGATE_SIZES[cpu]
+            problems.add(
+                f"{key}.memory",
+                memory,
+                f"for cpu {cpu}, one of {allowed[0]}..{allowed[-1]} in the steps Fargate accepts "
+                f"({', '.join(map(str, allowed[:4]))}{', ...' if len(allowed) > 4 else ''})",
+            )
+    elif raw.get("cpu") is not None and len(problems.items) == before:
+        problems.add(f"{key}.cpu", cpu, f"one of {', '.join(map(str, FARGATE_SIZES))}")
+    default_count = 1 if environment == "dev" else 2
+    count = _as_int(f"{key}.desiredCount", raw.get("desiredCount"), default_count, 1, 100, problems)
+    dockerfile = _as_text(
+        f"{key}.dockerfile", raw.get("dockerfile"), "Dockerfile", RELATIVE_PATH, "a relative path", problems
+    )
+    context = _as_text(f"{key}.buildContext", raw.get("buildContext"), ".", RELATIVE_PATH, "a relative path", problems)
+    test_target = _as_text(
+        f"{key}.testTarget",
+        raw.get("testTarget"),
+        "test",
+        DOCKER_TARGET,
+        "the name of the Dockerfile stage that runs the tests",
+        problems,
+    )
+    if len(problems.items) > before or source is None:
+        return None
+    return ServiceSettings(
+        name=str(name),
+        source=source,
+        port=port,
+        health_check_path=path,
+        cpu=cpu,
+        memory=memory,
+        desired_count=count,
+        dockerfile=dockerfile,
+        build_context=context,
+        test_target=test_target,
+    )
+
+
+def _parse_services(raw: Any, environment: str, problems: _Problems) -> tuple[ServiceSettings, ...]:
+    if raw is None:
+        raw = [DEFAULT_SERVICE]
+    if isinstance(raw, str):
+        raw = _parse_json("services", raw, problems)
+        if raw is None:
+            return ()
+    if not isinstance(raw, list) or not raw:
+        problems.add("services", raw, "a non-empty list of service objects")
+        return ()
+    services = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(raw):
+        name = item.get("name") if isinstance(item, Mapping) else None
+        if isinstance(name, str) and name in seen:
+            problems.add(f"services[{index}].name", name, f"a name not already used by services[{seen[name]}]")
+        elif isinstance(name, str):
+            seen[name] = index
+        service = _parse_service(index, item, environment, problems)
+        if service is not None:
+            services.append(service)
+    return tuple(services)
+
+
+def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
+    """Validate raw config values (strings, or already-parsed YAML values) into settings.
+
+    `raw` maps project-level keys (without the namespace) to values; missing keys take
+    their defaults. Raises `SettingsError` listing every problem.
+    """
+    problems = _Problems()
+    for extra in sorted(set(raw) - set(PROJECT_KEYS)):
+        problems.unknown(extra, extra, PROJECT_KEYS)
+
+    default_env = stack if stack in ENVIRONMENTS else None
+    environment = raw.get("environment", default_env)
+    if environment not in ENVIRONMENTS:
+        problems.add("environment", environment, f"one of {', '.join(ENVIRONMENTS)}")
+        environment = "dev"
+    is_prod = environment == "prod"
+    target = _as_choice("target", raw.get("target"), "ecs", TARGETS, problems)
+    approval = _as_bool("requireApproval", raw.get("requireApproval"), is_prod, problems)
+    protect = _as_bool("protectData", raw.get("protectData"), is_prod, problems)
+    threshold = raw.get("scanSeverityThreshold")
+    threshold = threshold.upper() if isinstance(threshold, str) else threshold
+    severity = _as_choice("scanSeverityThreshold", threshold, "HIGH", SEVERITIES, problems)
+    services = _parse_services(raw.get("services"), environment, problems)
+    artifact_days = _as_int("artifactRetentionDays", raw.get("artifactRetentionDays"), 30, 1, 3650, problems)
+    log_days = _as_int("logRetentionDays", raw.get("logRetentionDays"), 90 if is_prod else 30, 1, 3653, problems)
+    if log_days not in LOG_RETENTION_DAYS:
+        problems.add(
+            "logRetentionDays", log_days, f"a value CloudWatch Logs accepts: {', '.join(map(str, LOG_RETENTION_DAYS))}"
+        )
+    untagged_days = _as_int("untaggedImageExpiryDays", raw.get("untaggedImageExpiryDays"), 7, 1, 365, problems)
+    keep = _as_int("taggedImagesToKeep", raw.get("taggedImagesToKeep"), 30, 1, 1000, problems)
+    build_image = _as_text(
+        "buildImage",
+        raw.get("buildImage"),
+        "aws/codebuild/amazonlinux-x86_64-standard:5.0",
+        re.compile(r"^[a-z0-9./:@_-]{3,255}$"),
+        "a CodeBuild image such as aws/codebuild/amazonlinux-x86_64-standard:5.0",
+        problems,
+    )
+    compute = _as_choice(
+        "buildComputeType", raw.get("buildComputeType"), "BUILD_GENERAL1_SMALL", BUILD_COMPUTE_TYPES, problems
+    )
+
+    if problems.items:
+        raise SettingsError(problems.items)
+    return StackSettings(
+        environment=str(environment),
+        target=target,
+        require_approval=approval,
+        protect_data=protect,
+        scan_severity_threshold=severity,
+        services=services,
+        artifact_retention_days=artifact_days,
+        log_retention_days=log_days,
+        untagged_image_expiry_days=untagged_days,
+        tagged_images_to_keep=keep,
+        build_image=build_image,
+        build_compute_type=compute,
+    )
+
+
+def _project_config() -> dict[str, Any]:
+    """Every key of this project's config namespace, as the language host passed it."""
+    from pulumi.runtime import config as runtime_config
+
+    # The CLI passes config in the PULUMI_CONFIG environment variable; the automation API
+    # and the mock runtime set it in-process. Listing both catches misspelt keys.
+    everything = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    prefix = f"{pulumi.get_project()}:"
+    raw: dict[str, Any] = {k[len(prefix) :]: v for k, v in everything.items() if k.startswith(prefix)}
+    # Structured values arrive as JSON text; a value that is not JSON is reported by the parser.
+    if isinstance(raw.get("services"), str):
+        with contextlib.suppress(json.JSONDecodeError):
+            raw["services"] = json.loads(raw["services"])
+    return raw
+
+
+def load_settings() -> StackSettings:
+    """Read this project's config namespace for the current stack and validate it."""
+    return parse_settings(_project_config(), pulumi.get_stack())

@@ -1,0 +1,214 @@
+"""Runs the real Pulumi program under the SDK's mock runtime and records what it asks for.
+
+This is the one way the program runs offline: the preflight command and the test suite
+both call `run_program`. The recording monitor keeps what the engine would keep in a
+checkpoint (URN, parent, dependencies, protect, inputs, outputs) so the result can be
+written in the `pulumi stack export` format and checked by the policy pack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import runpy
+import sys
+import threading
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.settings import configure, reset_options
+from pulumi.runtime.stack import run_in_stack
+
+from .mocks import RealisticMocks
+from .project import Project, load_project
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class Registration:
+    """One resource as the engine would record it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    id: str = ""
+    provider: str = ""
+    protect: bool = False
+    retain_on_delete: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    remote: bool = False
+
+
+@dataclass
+class Invocation:
+    token: str
+    args: dict[str, Any]
+
+
+@dataclass
+class PlanResult:
+    project: Project
+    stack: str
+    resources: list[Registration]
+    invokes: list[Invocation]
+
+    @property
+    def stack_urn(self) -> str:
+        return f"urn:pulumi:{self.stack}::{self.project.name}::{STACK_TYPE}::{self.project.name}-{self.stack}"
+
+    def custom(self) -> list[Registration]:
+        return [r for r in self.resources if r.custom]
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_]
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.resources}
+
+    def stack_outputs(self) -> dict[str, Any]:
+        for r in self.resources:
+            if r.type == STACK_TYPE:
+                return r.outputs
+        return {}
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock monitor that also keeps the registration details the SDK's one drops."""
+
+    def __init__(self, mocks: RealisticMocks) -> None:
+        super().__init__(mocks)
+        self.lock = threading.Lock()
+        self.registrations: dict[str, Registration] = {}
+        self.invocations: list[Invocation] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        urn = response.urn
+        if request.type == STACK_TYPE:
+            inputs: dict[str, Any] = {}
+            outputs: dict[str, Any] = {}
+        else:
+            inputs = rpc.deserialize_properties(request.object)
+            outputs = self.resources[urn].state
+        registration = Registration(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent,
+            dependencies=list(request.dependencies),
+            property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
+            inputs=inputs,
+            outputs=dict(outputs),
+            id=response.id if request.custom else "",
+            provider=request.provider,
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            ignore_changes=list(request.ignoreChanges),
+            remote=bool(request.remote),
+        )
+        with self.lock:
+            self.registrations[urn] = registration
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        outputs = rpc.deserialize_properties(request.outputs) if request.outputs else {}
+        with self.lock:
+            registration = self.registrations.get(request.urn)
+            if registration is not None and not registration.custom:
+                registration.outputs = dict(outputs)
+        return super().RegisterResourceOutputs(request)
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        args = rpc.deserialize_properties(request.args)
+        with self.lock:
+            self.invocations.append(Invocation(token=request.tok, args=dict(args)))
+        return super().Invoke(request)
+
+
+def _ordered(registrations: Mapping[str, Registration]) -> list[Registration]:
+    """Parents and dependencies before dependents, ties by URN: a stable, engine-like order."""
+    done: set[str] = set()
+    ordered: list[Registration] = []
+
+    def visit(urn: str, trail: frozenset[str]) -> None:
+        if urn in done or urn not in registrations or urn in trail:
+            return
+        reg = registrations[urn]
+        for before in sorted({reg.parent, *reg.dependencies} - {""}):
+            visit(before, trail | {urn})
+        done.add(urn)
+        ordered.append(reg)
+
+    for urn in sorted(registrations):
+        visit(urn, frozenset())
+    return ordered
+
+
+def run_program(directory: Path, stack: str, overrides: Mapping[str, Any] | None = None) -> PlanResult:
+    """Run `<directory>/__main__.py` for `stack` under mocks and return what it registered.
+
+    `overrides` replaces project-level config keys after the stack file is applied.
+    Exceptions raised by the program (for example `SettingsError`) propagate unchanged.
+    """
+    project = load_project(directory, stack, overrides)
+    region = project.config.get("aws:region", "us-east-1")
+    monitor = RecordingMonitor(RealisticMocks(region=region))
+
+    def program() -> None:
+        runpy.run_path(str(project.main), run_name="__main__")
+
+    def program() -> None:
+        runpy.run_path(str(project.main), run_name="__main__")
+
+    def execute() -> None:
+        reset_options(project=project.name, stack=stack, preview=False, organization="organization")
+        configure(
+            pulumi_mocks.MockSettings(
+                monitor=monitor,
+                monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+                engine=pulumi_mocks.MockEngine(None),
+                project=project.name,
+                stack=stack,
+                dry_run=False,
+                organization="organization",
+                root_directory=str(directory),
+                callbacks=None,
+            )
+        )
+        set_all_config(dict(project.config))
+        loop = asyncio.new_event_loop()
+        added_path = str(directory) not in sys.path
+        if added_path:
+            sys.path.insert(0, str(directory))
+        try:
+            loop.run_until_complete(run_in_stack(program))
+        finally:
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+                with suppress(asyncio.CancelledError, Exception):
+                    loop.run_until_complete(task)
+            loop.close()
+            if added_path:
+                sys.path.remove(str(directory))
+
+    contextvars.copy_context().run(execute)
+    return PlanResult(
+        project=project,
+        stack=stack,
+        resources=_ordered(monitor.registrations),
+        invokes=list(monitor.invocations),
+    )
