@@ -171,9 +171,6 @@ def run_program(directory: Path, stack: str, overrides: Mapping[str, Any] | None
     def program() -> None:
         runpy.run_path(str(project.main), run_name="__main__")
 
-    def program() -> None:
-        runpy.run_path(str(project.main), run_name="__main__")
-
     def execute() -> None:
         reset_options(project=project.name, stack=stack, preview=False, organization="organization")
         configure(
