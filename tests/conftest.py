@@ -1,0 +1,54 @@
+"""Shared fixtures: the real program run through preflight's engine, once per stack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from preflight.engine import PlanResult, Registration, run_program
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def plan(stack: str, **overrides: Any) -> PlanResult:
+    """Run `__main__.py` for `stack`; `overrides` replace project-level config keys."""
+    return run_program(ROOT, stack, overrides or None)
+
+
+@pytest.fixture(scope="session")
+def dev_plan() -> PlanResult:
+    return plan("dev")
+
+
+@pytest.fixture(scope="session")
+def prod_plan() -> PlanResult:
+    return plan("prod")
+
+
+def only(result: PlanResult, type_: str, name: str | None = None) -> Registration:
+    """The single resource of `type_` (and logical `name`, when given)."""
+    matches = [r for r in result.resources if r.type == type_ and (name is None or r.name == name)]
+    assert len(matches) == 1, f"expected one {type_} {name or ''}, found {[m.name for m in matches]}"
+    return matches[0]
+
+
+def policy_documents(result: PlanResult) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every IAM-style JSON document in the plan: (urn, property, parsed document)."""
+    fields = {
+        "aws:iam/role:Role": ("assumeRolePolicy",),
+        "aws:iam/rolePolicy:RolePolicy": ("policy",),
+        "aws:iam/policy:Policy": ("policy",),
+        "aws:kms/key:Key": ("policy",),
+        "aws:s3/bucketPolicy:BucketPolicy": ("policy",),
+        "aws:ecr/repositoryPolicy:RepositoryPolicy": ("policy",),
+        "aws:sns/topicPolicy:TopicPolicy": ("policy",),
+    }
+    for reg in result.resources:
+        for prop in fields.get(reg.type, ()):
+            raw = reg.inputs.get(prop)
+            if raw:
+                yield reg.urn, prop, json.loads(raw) if isinstance(raw, str) else raw

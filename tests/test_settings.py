@@ -1,0 +1,192 @@
+"""Settings: defaults per environment, and one error naming every bad key, before any resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from components.settings import FARGATE_SIZES, SettingsError, parse_settings
+from preflight.engine import STACK_TYPE, RecordingMonitor, run_program
+from preflight.mocks import RealisticMocks
+from tests.conftest import ROOT
+
+GOOD_SERVICE: dict[str, Any] = {
+    "name": "web",
+    "source": {"provider": "github", "repository": "example-org/web", "branch": "main"},
+}
+
+
+def services(**changes: Any) -> list[dict[str, Any]]:
+    return [{**GOOD_SERVICE, **changes}]
+
+
+def test_compliant_defaults_dev() -> None:
+    s = parse_settings({}, "dev")
+    assert (s.environment, s.target, s.require_approval, s.protect_data) == ("dev", "ecs", False, False)
+    assert s.scan_severity_threshold == "HIGH"
+    assert s.blocking_severities == ("CRITICAL", "HIGH")
+    assert len(s.services) == 1 and s.services[0].name == "web"
+    assert (s.services[0].port, s.services[0].cpu, s.services[0].memory) == (8080, 256, 512)
+    assert s.services[0].desired_count == 1
+
+
+def test_compliant_defaults_prod_protect_and_approve() -> None:
+    s = parse_settings({"services": services()}, "prod")
+    assert s.require_approval and s.protect_data
+    assert s.services[0].desired_count == 2
+    assert s.log_retention_days == 90
+
+
+def test_compliant_strings_from_the_cli_are_parsed() -> None:
+    s = parse_settings({"requireApproval": "true", "artifactRetentionDays": "14", "environment": "stage"}, "x")
+    assert s.require_approval is True and s.artifact_retention_days == 14 and s.environment == "stage"
+
+
+def test_compliant_explicit_off_in_prod_is_respected() -> None:
+    s = parse_settings({"requireApproval": False, "protectData": "false"}, "prod")
+    assert not s.require_approval and not s.protect_data
+
+
+BAD_INPUTS = [
+    ("noncompliant_target", {"target": "lambda"}, "target: got 'lambda'; expected one of ecs, eks"),
+    ("noncompliant_environment", {"environment": "qa"}, "environment: got 'qa'; expected one of dev, stage, prod"),
+    (
+        "noncompliant_severity",
+        {"scanSeverityThreshold": "SEVERE"},
+        "scanSeverityThreshold: got 'SEVERE'; expected one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL",
+    ),
+    (
+        "noncompliant_approval_not_bool",
+        {"requireApproval": "yes"},
+        "requireApproval: got 'yes'; expected true or false",
+    ),
+    (
+        "noncompliant_service_name",
+        {"services": services(name="Web_1")},
+        "services[0].name: got 'Web_1'; expected 2-20 lowercase letters, digits or '-', starting with a letter",
+    ),
+    (
+        "noncompliant_duplicate_names",
+        {"services": [GOOD_SERVICE, GOOD_SERVICE]},
+        "services[1].name: got 'web'; expected a name not already used by services[0]",
+    ),
+    (
+        "noncompliant_port_low",
+        {"services": services(port=80)},
+        "services[0].port: got 80; expected a whole number from 1024 to 65535",
+    ),
+    (
+        "noncompliant_port_high",
+        {"services": services(port=70000)},
+        "services[0].port: got 70000; expected a whole number from 1024 to 65535",
+    ),
+    (
+        "noncompliant_fargate_pair",
+        {"services": services(cpu=256, memory=4096)},
+        "services[0].memory: got 4096; expected for cpu 256, one of 512..2048 in the steps Fargate accepts "
+        "(512, 1024, 2048)",
+    ),
+    (
+        "noncompliant_fargate_cpu",
+        {"services": services(cpu=300, memory=512)},
+        "services[0].cpu: got 300; expected one of 256, 512, 1024, 2048, 4096, 8192, 16384",
+    ),
+    (
+        "noncompliant_source_provider",
+        {"services": services(source={"provider": "svn", "repository": "a/b"})},
+        "services[0].source.provider: got 'svn'; expected one of github, gitlab, bitbucket, codecommit",
+    ),
+    (
+        "noncompliant_repository_shape",
+        {"services": services(source={"provider": "github", "repository": "just-a-name"})},
+        "services[0].source.repository: got 'just-a-name'; expected 'owner/name' of the repository",
+    ),
+    (
+        "noncompliant_connection_arn",
+        {"services": services(source={"provider": "github", "repository": "a/b", "connectionArn": "arn:nope"})},
+        "services[0].source.connectionArn: got 'arn:nope'; expected "
+        "arn:aws:codeconnections:<region>:<account>:connection/<uuid>",
+    ),
+    (
+        "noncompliant_branch",
+        {"services": services(source={"provider": "github", "repository": "a/b", "branch": "bad branch"})},
+        "services[0].source.branch: got 'bad branch'; expected a valid git branch name",
+    ),
+    (
+        "noncompliant_health_path",
+        {"services": services(healthCheckPath="healthz")},
+        "services[0].healthCheckPath: got 'healthz'; expected an absolute URL path such as /healthz",
+    ),
+    (
+        "noncompliant_unknown_key",
+        {"scanSeverity": "HIGH"},
+        "scanSeverity: unknown key; did you mean scanSeverityThreshold?",
+    ),
+    (
+        "noncompliant_unknown_service_key",
+        {"services": services(prot=8080)},
+        "services[0].prot: unknown key; did you mean port?",
+    ),
+    ("noncompliant_empty_services", {"services": []}, "services: got []; expected a non-empty list of service objects"),
+    (
+        "noncompliant_log_retention",
+        {"logRetentionDays": 10},
+        "logRetentionDays: got 10; expected a value CloudWatch Logs accepts:",
+    ),
+    (
+        "noncompliant_desired_count",
+        {"services": services(desiredCount=0)},
+        "services[0].desiredCount: got 0; expected a whole number from 1 to 100",
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS])
+def test_noncompliant_setting_is_named_in_one_error(raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(raw, "dev")
+    assert any(p.startswith(message) for p in caught.value.problems), caught.value.problems
+
+
+def test_noncompliant_every_problem_is_listed_at_once() -> None:
+    raw = {"target": "x", "environment": "qa", "services": services(port=1, cpu=256, memory=8192)}
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(raw, "dev")
+    keys = [p.split(":")[0] for p in caught.value.problems]
+    assert keys == ["environment", "target", "services[0].port", "services[0].memory"]
+    assert "4 problems" in str(caught.value)
+
+
+@pytest.mark.parametrize(("raw", "message"), [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS])
+def test_noncompliant_setting_registers_no_resource(raw: dict[str, Any], message: str, monkeypatch) -> None:
+    """Given a bad setting, when the real program runs, then it stops before any resource."""
+    monitors: list[RecordingMonitor] = []
+    original = RecordingMonitor.__init__
+
+    def spy(self: RecordingMonitor, mocks: RealisticMocks) -> None:
+        original(self, mocks)
+        monitors.append(self)
+
+    monkeypatch.setattr(RecordingMonitor, "__init__", spy)
+    with pytest.raises(SettingsError):
+        run_program(ROOT, "dev", raw)
+    registered = [r.type for r in monitors[0].registrations.values() if r.type != STACK_TYPE]
+    assert registered == []
+
+
+@given(cpu=st.sampled_from(sorted(FARGATE_SIZES)), memory=st.integers(min_value=512, max_value=122880))
+def test_fargate_pairs_accepted_exactly_when_fargate_accepts_them(cpu: int, memory: int) -> None:
+    raw = {"services": services(cpu=cpu, memory=memory)}
+    if memory in FARGATE_SIZES[cpu]:
+        assert parse_settings(raw, "dev").services[0].memory == memory
+    else:
+        with pytest.raises(SettingsError):
+            parse_settings(raw, "dev")
+
+
+@given(name=st.from_regex(r"[a-z][a-z0-9-]{0,18}[a-z0-9]", fullmatch=True))
+def test_valid_service_names_round_trip(name: str) -> None:
+    assert parse_settings({"services": services(name=name)}, "dev").services[0].name == name
