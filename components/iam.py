@@ -98,10 +98,10 @@ def kms_key_policy(*, partition: str, account_id: str, region: str) -> Document:
         statement("AccountAdministersKey", KMS_ADMIN_ACTIONS, ["*"], principal={"AWS": root}),
         statement("AccountUsesKeyThroughIam", KMS_USE_ACTIONS, ["*"], principal={"AWS": root}),
         statement(
+            # DescribeKey carries no encryption context, so the condition would never match it.
             "CloudWatchLogsUsesKey",
             (
                 "kms:Decrypt",
-                "kms:DescribeKey",
                 "kms:Encrypt",
                 "kms:GenerateDataKey",
                 "kms:ReEncryptFrom",

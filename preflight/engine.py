@@ -85,6 +85,17 @@ class PlanResult:
         return {}
 
 
+def _engine_numbers(value: Any) -> Any:
+    """Property values cross gRPC as protobuf doubles; the engine's JSON writes whole ones as ints."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _engine_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_engine_numbers(v) for v in value]
+    return value
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A mock monitor that also keeps the registration details the SDK's one drops."""
 
@@ -111,8 +122,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             parent=request.parent,
             dependencies=list(request.dependencies),
             property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
-            inputs=inputs,
-            outputs=dict(outputs),
+            inputs=_engine_numbers(inputs),
+            outputs=_engine_numbers(dict(outputs)),
             id=response.id if request.custom else "",
             provider=request.provider,
             protect=bool(request.protect),
@@ -129,7 +140,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         with self.lock:
             registration = self.registrations.get(request.urn)
             if registration is not None and not registration.custom:
-                registration.outputs = dict(outputs)
+                registration.outputs = _engine_numbers(dict(outputs))
         return super().RegisterResourceOutputs(request)
 
     def Invoke(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
