@@ -104,8 +104,16 @@ def _bucket(ctx: _Ctx) -> tuple[str, Outputs]:
     }
 
 
-def _bucket_child(ctx: _Ctx) -> tuple[str, Outputs]:
-    return str(ctx.inputs.get("bucket", ctx.logical)), {}
+def _child_of(key: str) -> Callable[[_Ctx], tuple[str, Outputs]]:
+    """Resources that configure another one take its id as theirs (bucket settings, topic policies)."""
+
+    def make(ctx: _Ctx) -> tuple[str, Outputs]:
+        return str(ctx.inputs.get(key, ctx.logical)), {}
+
+    return make
+
+
+_bucket_child = _child_of("bucket")
 
 
 def _log_group(ctx: _Ctx) -> tuple[str, Outputs]:
@@ -133,6 +141,103 @@ def _codebuild_project(ctx: _Ctx) -> tuple[str, Outputs]:
     return arn, {"name": name, "arn": arn, "badgeUrl": ""}
 
 
+def _ec2(prefix: str, kind: str) -> Callable[[_Ctx], tuple[str, Outputs]]:
+    """EC2 ids are `<prefix>-<17 hex>`; ARNs are `arn:aws:ec2:<region>:<account>:<kind>/<id>`."""
+
+    def make(ctx: _Ctx) -> tuple[str, Outputs]:
+        resource_id = f"{prefix}-{_digest(ctx.typ, ctx.logical)[:17]}"
+        return resource_id, {"arn": ctx.arn("ec2", f"{kind}/{resource_id}"), "ownerId": ACCOUNT_ID}
+
+    return make
+
+
+def _security_group(ctx: _Ctx) -> tuple[str, Outputs]:
+    resource_id, outputs = _ec2("sg", "security-group")(ctx)
+    return resource_id, {**outputs, "name": ctx.auto_name(max_len=255)}
+
+
+def _ecs_cluster(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name()
+    arn = ctx.arn("ecs", f"cluster/{name}")
+    return arn, {"name": name, "arn": arn}
+
+
+def _ecs_task_definition(ctx: _Ctx) -> tuple[str, Outputs]:
+    family = str(ctx.inputs.get("family") or ctx.auto_name())
+    arn = ctx.arn("ecs", f"task-definition/{family}:1")
+    return family, {"family": family, "arn": arn, "revision": 1, "arnWithoutRevision": arn[: -len(":1")]}
+
+
+def _ecs_service(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name()
+    cluster = str(ctx.inputs.get("cluster", "cluster/default")).rsplit("/", 1)[-1]
+    arn = ctx.arn("ecs", f"service/{cluster}/{name}")
+    return arn, {"name": name, "arn": arn}
+
+
+def _load_balancer(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name(max_len=32)
+    suffix = _digest(ctx.typ, ctx.logical)[:16]
+    kind = "net" if ctx.inputs.get("loadBalancerType") == "network" else "app"
+    arn = ctx.arn("elasticloadbalancing", f"loadbalancer/{kind}/{name}/{suffix}")
+    return arn, {
+        "name": name,
+        "arn": arn,
+        "arnSuffix": f"{kind}/{name}/{suffix}",
+        "dnsName": f"{name}-{int(suffix[:8], 16)}.{ctx.region}.elb.amazonaws.com",
+        "zoneId": "Z35SXDOTRQ7X7K",
+    }
+
+
+def _target_group(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name(max_len=32)
+    suffix = _digest(ctx.typ, ctx.logical)[:16]
+    arn = ctx.arn("elasticloadbalancing", f"targetgroup/{name}/{suffix}")
+    return arn, {"name": name, "arn": arn, "arnSuffix": f"targetgroup/{name}/{suffix}"}
+
+
+def _listener(ctx: _Ctx) -> tuple[str, Outputs]:
+    lb = str(ctx.inputs.get("loadBalancerArn", ctx.arn("elasticloadbalancing", "loadbalancer/app/lb/0")))
+    arn = lb.replace(":loadbalancer/", ":listener/") + "/" + _digest(ctx.typ, ctx.logical)[:16]
+    return arn, {"arn": arn}
+
+
+def _codepipeline(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name(max_len=100)
+    # CodePipeline ARNs have no resource-type segment.
+    arn = ctx.arn("codepipeline", name)
+    return name, {"name": name, "arn": arn}
+
+
+def _connection(ctx: _Ctx) -> tuple[str, Outputs]:
+    connection_id = _uuid(ctx.typ, ctx.logical)
+    arn = ctx.arn("codeconnections", f"connection/{connection_id}")
+    return arn, {"arn": arn, "name": ctx.auto_name(max_len=32), "connectionStatus": "PENDING"}
+
+
+def _sns_topic(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name(max_len=256)
+    arn = ctx.arn("sns", name)
+    return arn, {"name": name, "arn": arn}
+
+
+def _notification_rule(ctx: _Ctx) -> tuple[str, Outputs]:
+    arn = ctx.arn("codestar-notifications", f"notificationrule/{_digest(ctx.typ, ctx.logical)[:40]}")
+    return arn, {"arn": arn, "name": ctx.auto_name()}
+
+
+def _ssm_parameter(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name(max_len=2048)
+    return name, {"name": name, "arn": ctx.arn("ssm", f"parameter/{name.lstrip('/')}"), "version": 1}
+
+
+def _event_rule(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name(max_len=64)
+    bus = ctx.inputs.get("eventBusName")
+    path = f"rule/{bus}/{name}" if bus and bus != "default" else f"rule/{name}"
+    return f"{bus or 'default'}/{name}", {"name": name, "arn": ctx.arn("events", path)}
+
+
 _RESOURCES: dict[str, Callable[[_Ctx], tuple[str, Outputs]]] = {
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
@@ -151,6 +256,32 @@ _RESOURCES: dict[str, Callable[[_Ctx], tuple[str, Outputs]]] = {
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": _ecr_repository_child,
     "aws:ecr/repositoryPolicy:RepositoryPolicy": _ecr_repository_child,
     "aws:codebuild/project:Project": _codebuild_project,
+    "aws:ec2/vpc:Vpc": _ec2("vpc", "vpc"),
+    "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
+    "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),
+    "aws:ec2/natGateway:NatGateway": _ec2("nat", "natgateway"),
+    "aws:ec2/eip:Eip": _ec2("eipalloc", "elastic-ip"),
+    "aws:ec2/routeTable:RouteTable": _ec2("rtb", "route-table"),
+    "aws:ec2/route:Route": _ec2("r-rtb", "route"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _ec2("rtbassoc", "route-table-association"),
+    "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _ec2("sgr", "security-group-rule"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _ec2("sgr", "security-group-rule"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _ec2("vpce", "vpc-endpoint"),
+    "aws:ec2/flowLog:FlowLog": _ec2("fl", "vpc-flow-log"),
+    "aws:ecs/cluster:Cluster": _ecs_cluster,
+    "aws:ecs/taskDefinition:TaskDefinition": _ecs_task_definition,
+    "aws:ecs/service:Service": _ecs_service,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:lb/listener:Listener": _listener,
+    "aws:codepipeline/pipeline:Pipeline": _codepipeline,
+    "aws:codeconnections/connection:Connection": _connection,
+    "aws:sns/topic:Topic": _sns_topic,
+    "aws:sns/topicPolicy:TopicPolicy": _child_of("arn"),
+    "aws:codestarnotifications/notificationRule:NotificationRule": _notification_rule,
+    "aws:ssm/parameter:Parameter": _ssm_parameter,
+    "aws:cloudwatch/eventRule:EventRule": _event_rule,
 }
 
 
@@ -209,5 +340,20 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 "names": names,
                 "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)],
                 "groupNames": [region] * 3,
+            }
+        if args.token == "aws:ssm/getParametersByPath:getParametersByPath":
+            # A new stack: the pipeline has not recorded any deployment yet.
+            path = args.args.get("path", "/")
+            return {"id": path, "path": path, "arns": [], "names": [], "types": [], "values": []}
+        if args.token == "aws:codecommit/getRepository:getRepository":
+            name = args.args["repositoryName"]
+            return {
+                "id": name,
+                "repositoryName": name,
+                "repositoryId": _uuid("codecommit", name),
+                "arn": f"arn:{PARTITION}:codecommit:{region}:{ACCOUNT_ID}:{name}",
+                "cloneUrlHttp": f"https://git-codecommit.{region}.amazonaws.com/v1/repos/{name}",
+                "cloneUrlSsh": f"ssh://git-codecommit.{region}.amazonaws.com/v1/repos/{name}",
+                "kmsKeyId": "",
             }
         raise NotImplementedError(f"preflight has no mock for the invoke {args.token}; add one to preflight/mocks.py")
