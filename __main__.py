@@ -6,7 +6,7 @@ artifact store, then for each service its registry and its image build.
 
 import pulumi
 
-from components import ArtifactStore, ContainerRegistry, ImageBuild, load_settings
+from components import ArtifactStore, ContainerRegistry, ImageBuild, ImageRecord, load_settings
 
 # Settings are validated before anything is registered: a mistake stops here, with every
 # bad key listed.
@@ -52,7 +52,14 @@ for service in settings.services:
         },
     )
 
+    # Running image: the digest the pipeline last deployed, or the bootstrap image on the first `up`.
+    record = ImageRecord(
+        service.name,
+        {"service": service.name, "bootstrap_image": settings.bootstrap_image, "protect": settings.protect_data},
+    )
+
     pulumi.export(f"{service.name}RepositoryUrl", registry.repository_url)
+    pulumi.export(f"{service.name}Image", record.image)
     pulumi.export(f"{service.name}BuildProject", build.project_name)
 
 pulumi.export("artifactBucket", store.bucket_name)

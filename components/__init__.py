@@ -3,6 +3,7 @@
 from .artifact_store import ArtifactStore, ArtifactStoreArgs
 from .container_registry import ContainerRegistry, ContainerRegistryArgs
 from .image_build import ImageBuild, ImageBuildArgs
+from .image_record import ImageRecord, ImageRecordArgs
 from .settings import ServiceSettings, SettingsError, SourceSettings, StackSettings, load_settings
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "ContainerRegistryArgs",
     "ImageBuild",
     "ImageBuildArgs",
+    "ImageRecord",
+    "ImageRecordArgs",
     "ServiceSettings",
     "SettingsError",
     "SourceSettings",

@@ -44,6 +44,12 @@ CONNECTION_ARN = re.compile(
 )
 HEALTH_CHECK_PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}$")
 DOCKER_TARGET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
+SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+IMAGE_REFERENCE = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$")
+NAT_GATEWAYS = ("single", "per-az")
+DEFAULT_BOOTSTRAP_IMAGE = "docker.io/traefik/whoami:v1.11.0"
 RELATIVE_PATH = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]{1,255}$")
 
 SERVICE_KEYS = (
@@ -57,6 +63,7 @@ SERVICE_KEYS = (
     "dockerfile",
     "buildContext",
     "testTarget",
+    "certificateArn",
 )
 SOURCE_KEYS = ("provider", "repository", "branch", "connectionArn")
 
@@ -74,6 +81,13 @@ PROJECT_KEYS = (
     "taggedImagesToKeep",
     "buildImage",
     "buildComputeType",
+    "bootstrapImage",
+    "vpcId",
+    "publicSubnetIds",
+    "privateSubnetIds",
+    "vpcCidr",
+    "availabilityZones",
+    "natGateways",
 )
 
 # CloudWatch Logs accepts only these retention values.
@@ -143,6 +157,23 @@ class ServiceSettings:
     """Docker build context relative to the repository root. Default: '.'."""
     test_target: str
     """Dockerfile stage that runs the service's tests. Default: test."""
+    certificate_arn: str | None
+    """ACM certificate for the load balancer's HTTPS listener. Default: none (plain HTTP)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkSettings:
+    """An existing VPC (all three ids given) or the shape of one to create."""
+
+    vpc_id: str | None
+    public_subnet_ids: tuple[str, ...]
+    private_subnet_ids: tuple[str, ...]
+    cidr_block: str
+    """Default: 10.0.0.0/16."""
+    availability_zones: int
+    """Default: 2."""
+    nat_gateways: str
+    """single or per-az. Default: single in dev, per-az elsewhere."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +192,9 @@ class StackSettings:
     tagged_images_to_keep: int
     build_image: str
     build_compute_type: str
+    bootstrap_image: str
+    """Image the service runs until the pipeline's first deploy; `build` builds app/ with Docker."""
+    network: NetworkSettings
 
     @property
     def blocking_severities(self) -> tuple[str, ...]:
@@ -331,6 +365,9 @@ def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) 
         "the name of the Dockerfile stage that runs the tests",
         problems,
     )
+    certificate = raw.get("certificateArn")
+    if certificate is not None and (not isinstance(certificate, str) or not CERTIFICATE_ARN.fullmatch(certificate)):
+        problems.add(f"{key}.certificateArn", certificate, "arn:aws:acm:<region>:<account>:certificate/<uuid>")
     if len(problems.items) > before or source is None:
         return None
     return ServiceSettings(
@@ -344,6 +381,7 @@ def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) 
         dockerfile=dockerfile,
         build_context=context,
         test_target=test_target,
+        certificate_arn=certificate,
     )
 
 
@@ -369,6 +407,50 @@ def _parse_services(raw: Any, environment: str, problems: _Problems) -> tuple[Se
         if service is not None:
             services.append(service)
     return tuple(services)
+
+
+def _id_list(key: str, value: Any, pattern: re.Pattern[str], problems: _Problems) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",")] if not value.startswith("[") else json.loads(value)
+    if not isinstance(value, list) or not all(isinstance(v, str) and pattern.fullmatch(v) for v in value):
+        problems.add(key, value, f"a list of ids like {pattern.pattern[1:-1].split('-')[0]}-0123456789abcdef0")
+        return ()
+    return tuple(value)
+
+
+def _parse_network(raw: Mapping[str, Any], environment: str, problems: _Problems) -> NetworkSettings:
+    vpc_id = raw.get("vpcId")
+    if vpc_id is not None and (not isinstance(vpc_id, str) or not VPC_ID.fullmatch(vpc_id)):
+        problems.add("vpcId", vpc_id, "a VPC id like vpc-0123456789abcdef0")
+    public = _id_list("publicSubnetIds", raw.get("publicSubnetIds"), SUBNET_ID, problems)
+    private = _id_list("privateSubnetIds", raw.get("privateSubnetIds"), SUBNET_ID, problems)
+    if vpc_id is not None:
+        for key, ids in (("publicSubnetIds", public), ("privateSubnetIds", private)):
+            if len(ids) < 2:
+                problems.add(key, list(ids), "at least two subnet ids (in different zones) when vpcId is set")
+    elif public or private:
+        problems.add("vpcId", None, "the VPC of the given subnets (set vpcId, or remove the subnet ids)")
+    cidr = _as_text(
+        "vpcCidr",
+        raw.get("vpcCidr"),
+        "10.0.0.0/16",
+        re.compile(r"^(\d{1,3}\.){3}\d{1,3}/(1[6-9]|2[0-2])$"),
+        "an IPv4 CIDR from /16 to /22, such as 10.0.0.0/16",
+        problems,
+    )
+    zones = _as_int("availabilityZones", raw.get("availabilityZones"), 2, 2, 4, problems)
+    nat_default = "single" if environment == "dev" else "per-az"
+    nat = _as_choice("natGateways", raw.get("natGateways"), nat_default, NAT_GATEWAYS, problems)
+    return NetworkSettings(
+        vpc_id=vpc_id if isinstance(vpc_id, str) else None,
+        public_subnet_ids=public,
+        private_subnet_ids=private,
+        cidr_block=cidr,
+        availability_zones=zones,
+        nat_gateways=nat,
+    )
 
 
 def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
@@ -414,6 +496,11 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         "buildComputeType", raw.get("buildComputeType"), "BUILD_GENERAL1_SMALL", BUILD_COMPUTE_TYPES, problems
     )
 
+    bootstrap = raw.get("bootstrapImage", DEFAULT_BOOTSTRAP_IMAGE)
+    if bootstrap != "build" and (not isinstance(bootstrap, str) or not IMAGE_REFERENCE.fullmatch(bootstrap)):
+        problems.add("bootstrapImage", bootstrap, "an image reference such as repo/name:tag, or build")
+    network = _parse_network(raw, environment, problems)
+
     if problems.items:
         raise SettingsError(problems.items)
     return StackSettings(
@@ -429,6 +516,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         tagged_images_to_keep=keep,
         build_image=build_image,
         build_compute_type=compute,
+        bootstrap_image=str(bootstrap),
+        network=network,
     )
 
 

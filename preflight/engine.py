@@ -86,10 +86,13 @@ class PlanResult:
 
 
 def _engine_numbers(value: Any) -> Any:
-    """Property values cross gRPC as protobuf doubles; the engine's JSON writes whole ones as ints."""
+    """Property values cross gRPC as protobuf doubles; the engine's JSON writes whole ones as ints.
+    Secrets are unwrapped to their plain value, as a policy pack sees them."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return _engine_numbers(value.get("value"))
         return {k: _engine_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_engine_numbers(v) for v in value]
@@ -169,15 +172,21 @@ def _ordered(registrations: Mapping[str, Registration]) -> list[Registration]:
     return ordered
 
 
-def run_program(directory: Path, stack: str, overrides: Mapping[str, Any] | None = None) -> PlanResult:
+def run_program(
+    directory: Path,
+    stack: str,
+    overrides: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, str] | None = None,
+) -> PlanResult:
     """Run `<directory>/__main__.py` for `stack` under mocks and return what it registered.
 
-    `overrides` replaces project-level config keys after the stack file is applied.
+    `overrides` replaces project-level config keys after the stack file is applied;
+    `parameters` are SSM parameters the simulated account already holds.
     Exceptions raised by the program (for example `SettingsError`) propagate unchanged.
     """
     project = load_project(directory, stack, overrides)
     region = project.config.get("aws:region", "us-east-1")
-    monitor = RecordingMonitor(RealisticMocks(region=region))
+    monitor = RecordingMonitor(RealisticMocks(region=region, parameters=parameters))
 
     def program() -> None:
         runpy.run_path(str(project.main), run_name="__main__")

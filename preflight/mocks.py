@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
@@ -299,8 +299,10 @@ def _generic(ctx: _Ctx) -> tuple[str, Outputs]:
 class RealisticMocks(pulumi.runtime.Mocks):
     """Answers resource registrations and invokes with AWS-shaped values."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, parameters: Mapping[str, str] | None = None) -> None:
         self.region = region
+        # SSM parameters that already exist in the simulated account (e.g. a recorded image).
+        self.parameters = dict(parameters or {})
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         ctx = _Ctx(self.region, args.typ, args.name, dict(args.inputs))
@@ -342,9 +344,17 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 "groupNames": [region] * 3,
             }
         if args.token == "aws:ssm/getParametersByPath:getParametersByPath":
-            # A new stack: the pipeline has not recorded any deployment yet.
-            path = args.args.get("path", "/")
-            return {"id": path, "path": path, "arns": [], "names": [], "types": [], "values": []}
+            # By default a new stack: the pipeline has not recorded any deployment yet.
+            path = str(args.args.get("path", "/")).rstrip("/")
+            names = sorted(n for n in self.parameters if n.rsplit("/", 1)[0] == path)
+            return {
+                "id": path,
+                "path": path,
+                "arns": [f"arn:{PARTITION}:ssm:{region}:{ACCOUNT_ID}:parameter{n}" for n in names],
+                "names": names,
+                "types": ["String"] * len(names),
+                "values": [self.parameters[n] for n in names],
+            }
         if args.token == "aws:codecommit/getRepository:getRepository":
             name = args.args["repositoryName"]
             return {

@@ -11,6 +11,8 @@ import pytest
 
 from preflight.engine import PlanResult, Registration, run_program
 
+__all__ = ["ROOT", "only", "plan", "policy_documents", "run_program"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -45,6 +45,22 @@ def test_compliant_strings_from_the_cli_are_parsed() -> None:
     assert s.require_approval is True and s.artifact_retention_days == 14 and s.environment == "stage"
 
 
+def test_compliant_network_defaults_and_existing_vpc() -> None:
+    dev = parse_settings({}, "dev").network
+    assert (dev.vpc_id, dev.cidr_block, dev.availability_zones, dev.nat_gateways) == (None, "10.0.0.0/16", 2, "single")
+    assert parse_settings({}, "prod").network.nat_gateways == "per-az"
+    given = parse_settings(
+        {
+            "vpcId": "vpc-0123456789abcdef0",
+            "publicSubnetIds": ["subnet-0000000000000000a", "subnet-0000000000000000b"],
+            "privateSubnetIds": "subnet-0000000000000000c,subnet-0000000000000000d",
+        },
+        "dev",
+    ).network
+    assert given.vpc_id == "vpc-0123456789abcdef0"
+    assert given.private_subnet_ids == ("subnet-0000000000000000c", "subnet-0000000000000000d")
+
+
 def test_compliant_explicit_off_in_prod_is_respected() -> None:
     s = parse_settings({"requireApproval": False, "protectData": "false"}, "prod")
     assert not s.require_approval and not s.protect_data
@@ -135,6 +151,27 @@ BAD_INPUTS = [
         "noncompliant_log_retention",
         {"logRetentionDays": 10},
         "logRetentionDays: got 10; expected a value CloudWatch Logs accepts:",
+    ),
+    (
+        "noncompliant_subnets_without_vpc",
+        {"privateSubnetIds": ["subnet-0123456789abcdef0"]},
+        "vpcId: got null; expected the VPC of the given subnets",
+    ),
+    (
+        "noncompliant_vpc_with_one_subnet",
+        {"vpcId": "vpc-0123456789abcdef0", "publicSubnetIds": ["subnet-0123456789abcdef0"]},
+        'publicSubnetIds: got ["subnet-0123456789abcdef0"]; expected at least two subnet ids',
+    ),
+    ("noncompliant_nat", {"natGateways": "none"}, "natGateways: got 'none'; expected one of single, per-az"),
+    (
+        "noncompliant_certificate",
+        {"services": services(certificateArn="arn:aws:iam::1:server-certificate/x")},
+        "services[0].certificateArn: got 'arn:aws:iam::1:server-certificate/x'; expected arn:aws:acm:",
+    ),
+    (
+        "noncompliant_bootstrap_image",
+        {"bootstrapImage": "Not An Image"},
+        "bootstrapImage: got 'Not An Image'; expected an image reference",
     ),
     (
         "noncompliant_desired_count",

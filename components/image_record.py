@@ -1,0 +1,64 @@
+"""`ImageRecord`: who owns the running image (see DESIGN.md, "Ownership of the running image").
+
+The pipeline writes the digest it deployed to an SSM parameter; Pulumi never overwrites
+that value (`ignore_changes`) and reads it back at every `up`, so an infrastructure change
+ships with the image that is running, and a refresh never rolls a service back.
+"""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+
+def parameter_name(project: str, stack: str, service: str) -> str:
+    """One record per service and environment: `/<project>/<stack>/<service>/image`."""
+    return f"/{project}/{stack}/{service}/image"
+
+
+def recorded_or(bootstrap: str, name: str, names: list[str], values: list[str]) -> str:
+    """The recorded image when the parameter exists, else the bootstrap image."""
+    return dict(zip(names, values, strict=False)).get(name) or bootstrap
+
+
+class ImageRecordArgs(TypedDict):
+    service: str
+    """Service name; part of the parameter path."""
+    bootstrap_image: pulumi.Input[str]
+    """Image used until the pipeline records its first deploy; must answer the health check."""
+    protect: NotRequired[bool]
+    """Protect the record: losing it would redeploy the bootstrap image. Default: True."""
+
+
+class ImageRecord(pulumi.ComponentResource):
+    """The SSM parameter the pipeline's Record stage writes, and the image it holds now."""
+
+    parameter: aws.ssm.Parameter
+    image: pulumi.Output[str]
+    parameter_name: pulumi.Output[str]
+    parameter_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ImageRecordArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("cicd:image_record:ImageRecord", name, None, opts)
+        path = parameter_name(pulumi.get_project(), pulumi.get_stack(), args["service"])
+        # A path lookup answers with an empty list on the first `up`, where a lookup of the
+        # parameter itself would fail because it does not exist yet.
+        found = aws.ssm.get_parameters_by_path_output(
+            path=path.rsplit("/", 1)[0], opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        self.image = pulumi.Output.all(args["bootstrap_image"], found.names, found.values).apply(
+            lambda a: recorded_or(a[0], path, list(a[1] or []), list(a[2] or []))
+        )
+        self.parameter = aws.ssm.Parameter(
+            f"{name}-image",
+            name=path,
+            type="String",
+            description=f"Image the pipeline last deployed for {args['service']} (written by its Record stage)",
+            value=args["bootstrap_image"],
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["value"], protect=args.get("protect", True)),
+        )
+        self.parameter_name = self.parameter.name
+        self.parameter_arn = self.parameter.arn
+        self.register_outputs({"image": self.image, "parameter_name": self.parameter_name})
