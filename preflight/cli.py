@@ -1,14 +1,16 @@
-"""`python -m preflight`: run the stacks offline, write their graph, report what they would do.
+"""`python -m preflight`: run the stacks offline, write their graph, report the policy verdicts.
 
-Exit codes: 0 success; 1 mandatory policy violations; 2 usage, project or settings error.
+Exit codes: 0 no mandatory violation; 1 mandatory violations; 2 usage, project or settings error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from components.settings import SettingsError
 
@@ -16,6 +18,7 @@ from .engine import run_program
 from .export import deployment, write_json
 from .project import ProjectError
 from .summary import render_summary
+from .verdicts import PackConfigError, evaluate, load_pack_config, pack_policies, render_verdicts
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -25,33 +28,73 @@ EXIT_USAGE = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m preflight",
-        description="Run the Pulumi program offline under mocks and report its resource graph.",
+        description="Run the Pulumi program offline under mocks, export its graph and evaluate the policy pack.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+
+    def common(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--verdicts", type=Path, metavar="FILE", help="write the verdicts as JSON")
+        command.add_argument(
+            "--policy-pack-config",
+            type=Path,
+            metavar="FILE",
+            help="policy levels and parameters, the file `pulumi preview --policy-pack-config` takes",
+        )
+
     plan = commands.add_parser("plan", help="run the program for one stack, with no cloud account")
     plan.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     plan.add_argument("--json", type=Path, metavar="FILE", help="write the graph in `pulumi stack export` format")
     plan.add_argument(
         "--project-dir", type=Path, default=Path.cwd(), metavar="DIR", help="directory holding Pulumi.yaml (default: .)"
     )
+    common(plan)
+    check = commands.add_parser("check", help="evaluate the policy pack on a `pulumi stack export` document")
+    check.add_argument("--state", type=Path, required=True, metavar="FILE", help="a stack export document")
+    common(check)
     return parser
 
 
+def _judge(document: dict[str, Any], args: argparse.Namespace) -> int:
+    policies = pack_policies()
+    config = load_pack_config(args.policy_pack_config, policies)
+    verdicts = evaluate(document["deployment"]["resources"], config, policies)
+    remediation = {p.name: p.remediation_steps or "" for p in policies}
+    print(render_verdicts(verdicts, remediation))
+    if args.verdicts:
+        write_json(verdicts.document(), args.verdicts)
+    return EXIT_VIOLATIONS if verdicts.mandatory else EXIT_OK
+
+
 def _plan(args: argparse.Namespace) -> int:
-    try:
-        plan = run_program(args.project_dir.resolve(), args.stack)
-    except (SettingsError, ProjectError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    plan = run_program(args.project_dir.resolve(), args.stack)
     print(render_summary(plan))
+    document = deployment(plan)
     if args.json:
-        write_json(deployment(plan), args.json)
+        write_json(document, args.json)
         print(f"\nWrote {len(plan.resources)} resources to {args.json}")
-    return EXIT_OK
+    print()
+    return _judge(document, args)
+
+
+def _load_state(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text())
+        resources = document["deployment"]["resources"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ProjectError(f"{path}: not a `pulumi stack export` document (need deployment.resources): {exc}") from exc
+    if not isinstance(resources, list) or not all(
+        isinstance(r, dict) and "urn" in r and "type" in r for r in resources
+    ):
+        raise ProjectError(f"{path}: deployment.resources must be a list of resources with urn and type")
+    return dict(document)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "plan":
-        return _plan(args)
-    return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
+    try:
+        if args.command == "plan":
+            return _plan(args)
+        return _judge(_load_state(args.state), args)
+    except (SettingsError, ProjectError, PackConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
