@@ -4,6 +4,7 @@ from .artifact_store import ArtifactStore, ArtifactStoreArgs
 from .container_registry import ContainerRegistry, ContainerRegistryArgs
 from .image_build import ImageBuild, ImageBuildArgs
 from .image_record import ImageRecord, ImageRecordArgs
+from .network import Network, NetworkArgs
 from .settings import ServiceSettings, SettingsError, SourceSettings, StackSettings, load_settings
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "ImageBuildArgs",
     "ImageRecord",
     "ImageRecordArgs",
+    "Network",
+    "NetworkArgs",
     "ServiceSettings",
     "SettingsError",
     "SourceSettings",

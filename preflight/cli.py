@@ -98,3 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, ProjectError, PackConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ValueError as exc:
+        # Components reject impossible argument combinations with a ValueError that says how to fix them.
+        print(f"error: the program rejected its inputs: {exc}", file=sys.stderr)
+        return EXIT_USAGE

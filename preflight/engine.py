@@ -172,6 +172,14 @@ def _ordered(registrations: Mapping[str, Registration]) -> list[Registration]:
     return ordered
 
 
+def _quiet_after_failure(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Once a program fails, every output waiting on the failed value fails too; the first
+    error is raised to the caller, so the echoes of it are not worth thousands of lines."""
+    if str(context.get("message", "")).endswith("exception was never retrieved"):
+        return
+    loop.default_exception_handler(context)
+
+
 def run_program(
     directory: Path,
     stack: str,
@@ -208,6 +216,7 @@ def run_program(
         )
         set_all_config(dict(project.config))
         loop = asyncio.new_event_loop()
+        loop.set_exception_handler(_quiet_after_failure)
         added_path = str(directory) not in sys.path
         if added_path:
             sys.path.insert(0, str(directory))

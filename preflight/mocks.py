@@ -151,6 +151,13 @@ def _ec2(prefix: str, kind: str) -> Callable[[_Ctx], tuple[str, Outputs]]:
     return make
 
 
+def _eip(ctx: _Ctx) -> tuple[str, Outputs]:
+    allocation, outputs = _ec2("eipalloc", "elastic-ip")(ctx)
+    octets = _digest(ctx.typ, ctx.logical)[:6]
+    public_ip = ".".join(str(int(octets[i : i + 2], 16)) for i in (0, 2, 4))
+    return allocation, {**outputs, "allocationId": allocation, "publicIp": f"3.{public_ip}"}
+
+
 def _security_group(ctx: _Ctx) -> tuple[str, Outputs]:
     resource_id, outputs = _ec2("sg", "security-group")(ctx)
     return resource_id, {**outputs, "name": ctx.auto_name(max_len=255)}
@@ -260,11 +267,12 @@ _RESOURCES: dict[str, Callable[[_Ctx], tuple[str, Outputs]]] = {
     "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
     "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),
     "aws:ec2/natGateway:NatGateway": _ec2("nat", "natgateway"),
-    "aws:ec2/eip:Eip": _ec2("eipalloc", "elastic-ip"),
+    "aws:ec2/eip:Eip": _eip,
     "aws:ec2/routeTable:RouteTable": _ec2("rtb", "route-table"),
     "aws:ec2/route:Route": _ec2("r-rtb", "route"),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": _ec2("rtbassoc", "route-table-association"),
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2("sg", "security-group"),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _ec2("sgr", "security-group-rule"),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _ec2("sgr", "security-group-rule"),
     "aws:ec2/vpcEndpoint:VpcEndpoint": _ec2("vpce", "vpc-endpoint"),
@@ -354,6 +362,14 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 "names": names,
                 "types": ["String"] * len(names),
                 "values": [self.parameters[n] for n in names],
+            }
+        if args.token == "aws:ec2/getVpc:getVpc":
+            vpc_id = str(args.args.get("id", "vpc-0123456789abcdef0"))
+            return {
+                "id": vpc_id,
+                "cidrBlock": "10.0.0.0/16",
+                "arn": f"arn:{PARTITION}:ec2:{region}:{ACCOUNT_ID}:vpc/{vpc_id}",
+                "ownerId": ACCOUNT_ID,
             }
         if args.token == "aws:codecommit/getRepository:getRepository":
             name = args.args["repositoryName"]
