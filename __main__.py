@@ -6,7 +6,7 @@ artifact store, then for each service its registry and its image build.
 
 import pulumi
 
-from components import ArtifactStore, ContainerRegistry, ImageBuild, ImageRecord, load_settings
+from components import ArtifactStore, ContainerRegistry, ImageBuild, ImageRecord, Network, NetworkArgs, load_settings
 
 # Settings are validated before anything is registered: a mistake stops here, with every
 # bad key listed.
@@ -17,6 +17,24 @@ store = ArtifactStore(
     "artifacts",
     {"artifact_retention_days": settings.artifact_retention_days, "protect": settings.protect_data},
 )
+
+# Network: the given VPC, or a new one with private subnets, NAT and VPC endpoints.
+network_args: NetworkArgs
+if settings.network.vpc_id:
+    network_args = {
+        "vpc_id": settings.network.vpc_id,
+        "public_subnet_ids": list(settings.network.public_subnet_ids),
+        "private_subnet_ids": list(settings.network.private_subnet_ids),
+    }
+else:
+    network_args = {
+        "cidr_block": settings.network.cidr_block,
+        "availability_zones": settings.network.availability_zones,
+        "nat_gateways": settings.network.nat_gateways,
+        "flow_logs_kms_key_arn": store.key_arn,
+        "log_retention_days": settings.log_retention_days,
+    }
+network = Network("network", network_args)
 
 for service in settings.services:
     # Registry: immutable, scanned, KMS-encrypted images, plus a layer-cache repository.
