@@ -1,16 +1,34 @@
 """Container delivery on AWS: one secure pipeline per service, from git push to running containers.
 
-Read top to bottom, this is the architecture: settings, then the stack's shared
-artifact store, then for each service its registry and its image build.
+Read top to bottom, this is the architecture: settings; the stack's shared artifact store,
+network and cluster; then for each service its source, registry, image build, running
+image record, service and delivery pipeline.
 """
 
 import pulumi
 
-from components import ArtifactStore, ContainerRegistry, ImageBuild, ImageRecord, Network, NetworkArgs, load_settings
+from components import (
+    ArtifactStore,
+    ContainerRegistry,
+    DeliveryPipeline,
+    EcsCluster,
+    EcsService,
+    EcsServiceArgs,
+    ImageBuild,
+    ImageRecord,
+    Network,
+    NetworkArgs,
+    Source,
+    SourceArgs,
+    load_settings,
+)
+from components.settings import DEFAULT_BOOTSTRAP_IMAGE, SettingsError
 
 # Settings are validated before anything is registered: a mistake stops here, with every
 # bad key listed.
 settings = load_settings()
+if settings.target != "ecs":
+    raise SettingsError([f"target: got {settings.target!r}; expected ecs (the EKS delivery path is not built yet)"])
 
 # Shared by every service of the stack: the pipeline key and the artifact bucket.
 store = ArtifactStore(
@@ -36,7 +54,20 @@ else:
     }
 network = Network("network", network_args)
 
+# The ECS cluster every service of the stack runs in (Container Insights on).
+cluster = EcsCluster("services", {"protect": settings.protect_data})
+
 for service in settings.services:
+    # Source: a CodeConnections connection (created PENDING: activate it once) or CodeCommit.
+    source_args: SourceArgs = {
+        "provider": service.source.provider,
+        "repository": service.source.repository,
+        "branch": service.source.branch,
+    }
+    if service.source.connection_arn:
+        source_args["connection_arn"] = service.source.connection_arn
+    source = Source(service.name, source_args)
+
     # Registry: immutable, scanned, KMS-encrypted images, plus a layer-cache repository.
     registry = ContainerRegistry(
         service.name,
@@ -76,9 +107,65 @@ for service in settings.services:
         {"service": service.name, "bootstrap_image": settings.bootstrap_image, "protect": settings.protect_data},
     )
 
+    # Service: Fargate tasks in private subnets behind an internet-facing load balancer.
+    service_args: EcsServiceArgs = {
+        "cluster_arn": cluster.cluster_arn,
+        "cluster_name": cluster.cluster_name,
+        "vpc_id": network.vpc_id,
+        "vpc_cidr_block": network.vpc_cidr_block,
+        "public_subnet_ids": network.public_subnet_ids,
+        "private_subnet_ids": network.private_subnet_ids,
+        "image": record.image,
+        "container_name": service.name,
+        "kms_key_arn": store.key_arn,
+        "repository_arn": registry.repository_arn,
+        "container_port": service.port,
+        "health_check_path": service.health_check_path,
+        "cpu": service.cpu,
+        "memory": service.memory,
+        "desired_count": service.desired_count,
+        "log_retention_days": settings.log_retention_days,
+        "protect": settings.protect_data,
+    }
+    if service.certificate_arn:
+        service_args["certificate_arn"] = service.certificate_arn
+    if settings.bootstrap_image == DEFAULT_BOOTSTRAP_IMAGE:
+        # The placeholder listens where this variable says; a real image ignores it.
+        service_args["environment"] = {"WHOAMI_PORT_NUMBER": str(service.port)}
+    app = EcsService(service.name, service_args)
+
+    # Pipeline: source -> build -> [approval] -> deploy (rolls back on failure) -> record.
+    pipeline = DeliveryPipeline(
+        service.name,
+        {
+            "source": source,
+            "artifact_bucket_name": store.bucket_name,
+            "artifact_bucket_arn": store.bucket_arn,
+            "kms_key_arn": store.key_arn,
+            "build_project_name": build.project_name,
+            "build_project_arn": build.project_arn,
+            "ecs_cluster_name": cluster.cluster_name,
+            "ecs_service_name": app.service_name,
+            "ecs_service_arn": app.service_arn,
+            "task_definition_family": app.task_family,
+            "task_role_arn": app.task_role_arn,
+            "execution_role_arn": app.execution_role_arn,
+            "image_parameter_name": record.parameter_name,
+            "image_parameter_arn": record.parameter_arn,
+            "require_approval": settings.require_approval,
+            "execution_mode": "QUEUED" if settings.environment == "prod" else "SUPERSEDED",
+            "log_retention_days": settings.log_retention_days,
+            "environment": settings.environment,
+        },
+    )
+
+    pulumi.export(f"{service.name}Url", app.url)
+    pulumi.export(f"{service.name}Pipeline", pipeline.pipeline_name)
+    pulumi.export(f"{service.name}ConnectionActivation", source.activation_message)
     pulumi.export(f"{service.name}RepositoryUrl", registry.repository_url)
-    pulumi.export(f"{service.name}Image", record.image)
     pulumi.export(f"{service.name}BuildProject", build.project_name)
+    pulumi.export(f"{service.name}Image", record.image)
+    pulumi.export(f"{service.name}Notifications", pipeline.notification_topic_arn)
 
 pulumi.export("artifactBucket", store.bucket_name)
 pulumi.export("environment", settings.environment)

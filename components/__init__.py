@@ -2,16 +2,25 @@
 
 from .artifact_store import ArtifactStore, ArtifactStoreArgs
 from .container_registry import ContainerRegistry, ContainerRegistryArgs
+from .delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs
+from .ecs_service import EcsCluster, EcsClusterArgs, EcsService, EcsServiceArgs
 from .image_build import ImageBuild, ImageBuildArgs
 from .image_record import ImageRecord, ImageRecordArgs
 from .network import Network, NetworkArgs
 from .settings import ServiceSettings, SettingsError, SourceSettings, StackSettings, load_settings
+from .source import Source, SourceArgs
 
 __all__ = [
     "ArtifactStore",
     "ArtifactStoreArgs",
     "ContainerRegistry",
     "ContainerRegistryArgs",
+    "DeliveryPipeline",
+    "DeliveryPipelineArgs",
+    "EcsCluster",
+    "EcsClusterArgs",
+    "EcsService",
+    "EcsServiceArgs",
     "ImageBuild",
     "ImageBuildArgs",
     "ImageRecord",
@@ -20,6 +29,8 @@ __all__ = [
     "NetworkArgs",
     "ServiceSettings",
     "SettingsError",
+    "Source",
+    "SourceArgs",
     "SourceSettings",
     "StackSettings",
     "load_settings",

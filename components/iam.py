@@ -111,6 +111,15 @@ def kms_key_policy(*, partition: str, account_id: str, region: str) -> Document:
             principal={"Service": f"logs.{region}.amazonaws.com"},
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": logs_arn}},
         ),
+        # Pipeline notifications land on KMS-encrypted SNS topics; SNS uses the key on
+        # CodeStar Notifications' behalf, and only through SNS in this region.
+        statement(
+            "CodeStarNotificationsUsesKeyViaSns",
+            ("kms:Decrypt", "kms:GenerateDataKey"),
+            ["*"],
+            principal={"Service": "codestar-notifications.amazonaws.com"},
+            conditions={"StringEquals": {"kms:ViaService": f"sns.{region}.amazonaws.com"}},
+        ),
     )
 
 

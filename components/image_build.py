@@ -71,21 +71,21 @@ class ImageBuild(pulumi.ComponentResource):
         ctx = aws_context(self)
 
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
+            f"{name}-build-logs",
             name_prefix=f"/aws/codebuild/{name}-",
             retention_in_days=args.get("log_retention_days", 30),
             kms_key_id=args["kms_key_arn"],
             opts=child,
         )
         self.role = aws.iam.Role(
-            f"{name}-role",
+            f"{name}-build-role",
             description=f"CodeBuild image build of {name}",
             assume_role_policy=json_output(service_trust, service="codebuild.amazonaws.com", account_id=ctx.account_id),
             max_session_duration=3600,
             opts=child,
         )
         policy = aws.iam.RolePolicy(
-            f"{name}-policy",
+            f"{name}-build-policy",
             role=self.role.id,
             policy=json_output(
                 build_role_policy,
@@ -109,7 +109,7 @@ class ImageBuild(pulumi.ComponentResource):
             "SCAN_BLOCKING_SEVERITIES": blocking,
         }
         self.project = aws.codebuild.Project(
-            f"{name}-project",
+            f"{name}-build",
             description=f"Test, build, push and scan-gate the {args['container_name']} image",
             service_role=self.role.arn,
             encryption_key=args["kms_key_arn"],

@@ -91,7 +91,7 @@ def test_exported_variables() -> None:
 
 
 def test_every_variable_used_is_set_by_project_pipeline_or_buildspec(dev_plan: PlanResult) -> None:
-    project = only(dev_plan, "aws:codebuild/project:Project")
+    project = only(dev_plan, "aws:codebuild/project:Project", "web-build")
     on_project = {v["name"] for v in project.inputs["environment"]["environmentVariables"]}
     assert on_project == set(BUILD_VARIABLES)
     assert project.inputs["source"]["buildspec"] == render_buildspec()

@@ -51,13 +51,13 @@ def create_project_request(inputs: dict[str, Any], name: str) -> dict[str, Any]:
 @pytest.mark.parametrize("stack", ["dev_plan", "prod_plan"])
 def test_project_request_matches_codebuild_api(stack: str, request: pytest.FixtureRequest) -> None:
     result: PlanResult = request.getfixturevalue(stack)
-    project = only(result, "aws:codebuild/project:Project")
+    project = only(result, "aws:codebuild/project:Project", "web-build")
     validate_parameters(create_project_request(project.inputs, project.outputs["name"]), SHAPE)
 
 
 def test_botocore_rejects_a_wrong_project(dev_plan: PlanResult) -> None:
     """Negative control: a missing required member and a wrong type are caught."""
-    project = only(dev_plan, "aws:codebuild/project:Project")
+    project = only(dev_plan, "aws:codebuild/project:Project", "web-build")
     bad = create_project_request(project.inputs, project.outputs["name"])
     del bad["environment"]["image"]
     bad["timeoutInMinutes"] = "thirty"

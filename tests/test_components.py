@@ -49,28 +49,34 @@ def test_artifact_store_key_rotates_and_is_account_scoped(dev_plan: PlanResult) 
 
 def test_artifact_bucket_is_private_encrypted_versioned_tls_only(dev_plan: PlanResult) -> None:
     key = only(dev_plan, "aws:kms/key:Key")
-    bucket = only(dev_plan, "aws:s3/bucket:Bucket")
-    block = only(dev_plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    bucket = only(dev_plan, "aws:s3/bucket:Bucket", "artifacts-bucket")
+    block = only(dev_plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "artifacts-public-access")
     assert all(
         block.inputs[k] is True
         for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     )
     assert block.inputs["bucket"] == bucket.id
-    sse = only(dev_plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    sse = only(
+        dev_plan,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "artifacts-encryption",
+    )
     default = sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
     assert default == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key.outputs["arn"]}
-    versioning = only(dev_plan, "aws:s3/bucketVersioning:BucketVersioning")
+    versioning = only(dev_plan, "aws:s3/bucketVersioning:BucketVersioning", "artifacts-versioning")
     assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
-    ownership = only(dev_plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+    ownership = only(dev_plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "artifacts-ownership")
     assert ownership.inputs["rule"]["objectOwnership"] == "BucketOwnerEnforced"
-    policy = json.loads(only(dev_plan, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    policy = json.loads(only(dev_plan, "aws:s3/bucketPolicy:BucketPolicy", "artifacts-tls-only").inputs["policy"])
     tls = next(s for s in policy["Statement"] if s["Sid"] == "DenyInsecureTransport")
     assert tls["Effect"] == "Deny" and tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert tls["Resource"] == [bucket.outputs["arn"], bucket.outputs["arn"] + "/*"]
 
 
 def test_artifact_lifecycle_expires_old_and_noncurrent(dev_plan: PlanResult) -> None:
-    rule = only(dev_plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"][0]
+    rule = only(
+        dev_plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "artifacts-lifecycle"
+    ).inputs["rules"][0]
     assert rule["status"] == "Enabled"
     assert rule["expiration"]["days"] == 30
     assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == 30
@@ -115,21 +121,21 @@ def test_registry_lifecycle_targets_its_repository(dev_plan: PlanResult) -> None
 def test_data_protection_follows_settings(dev_plan: PlanResult, prod_plan: PlanResult) -> None:
     stateful = [
         ("aws:kms/key:Key", None),
-        ("aws:s3/bucket:Bucket", None),
+        ("aws:s3/bucket:Bucket", "artifacts-bucket"),
         ("aws:ecr/repository:Repository", "web-repository"),
     ]
     for type_, name in stateful:
         assert only(prod_plan, type_, name).protect is True
         assert only(dev_plan, type_, name).protect is False
     assert only(prod_plan, "aws:ecr/repository:Repository", "web-repository").inputs["forceDelete"] is False
-    assert only(prod_plan, "aws:s3/bucket:Bucket").inputs["forceDestroy"] is False
+    assert only(prod_plan, "aws:s3/bucket:Bucket", "artifacts-bucket").inputs["forceDestroy"] is False
     assert only(dev_plan, "aws:ecr/repository:Repository", "web-repository").inputs["forceDelete"] is True
 
 
 def test_image_build_project_inputs(dev_plan: PlanResult) -> None:
-    project = only(dev_plan, "aws:codebuild/project:Project")
-    role = only(dev_plan, "aws:iam/role:Role", "web-role")
-    logs = only(dev_plan, "aws:cloudwatch/logGroup:LogGroup", "web-logs")
+    project = only(dev_plan, "aws:codebuild/project:Project", "web-build")
+    role = only(dev_plan, "aws:iam/role:Role", "web-build-role")
+    logs = only(dev_plan, "aws:cloudwatch/logGroup:LogGroup", "web-build-logs")
     key = only(dev_plan, "aws:kms/key:Key")
     repo = only(dev_plan, "aws:ecr/repository:Repository", "web-repository")
     assert project.inputs["serviceRole"] == role.outputs["arn"]
@@ -148,18 +154,18 @@ def test_image_build_project_inputs(dev_plan: PlanResult) -> None:
 
 
 def test_build_trust_is_codebuild_in_this_account(dev_plan: PlanResult) -> None:
-    trust = json.loads(only(dev_plan, "aws:iam/role:Role", "web-role").inputs["assumeRolePolicy"])
+    trust = json.loads(only(dev_plan, "aws:iam/role:Role", "web-build-role").inputs["assumeRolePolicy"])
     (statement,) = trust["Statement"]
     assert statement["Principal"] == {"Service": "codebuild.amazonaws.com"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
 
 
 def test_build_role_statements_scoped_to_own_resources(dev_plan: PlanResult) -> None:
-    policy = json.loads(only(dev_plan, "aws:iam/rolePolicy:RolePolicy", "web-policy").inputs["policy"])
+    policy = json.loads(only(dev_plan, "aws:iam/rolePolicy:RolePolicy", "web-build-policy").inputs["policy"])
     repo = only(dev_plan, "aws:ecr/repository:Repository", "web-repository").outputs["arn"]
     cache = only(dev_plan, "aws:ecr/repository:Repository", "web-cache").outputs["arn"]
-    bucket = only(dev_plan, "aws:s3/bucket:Bucket").outputs["arn"]
-    logs = only(dev_plan, "aws:cloudwatch/logGroup:LogGroup", "web-logs").outputs["arn"]
+    bucket = only(dev_plan, "aws:s3/bucket:Bucket", "artifacts-bucket").outputs["arn"]
+    logs = only(dev_plan, "aws:cloudwatch/logGroup:LogGroup", "web-build-logs").outputs["arn"]
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
     assert by_sid["PushAndPullOwnImages"]["Resource"] == [repo, cache]
     assert by_sid["ReadWritePipelineArtifacts"]["Resource"] == f"{bucket}/*"
@@ -171,7 +177,7 @@ def test_build_role_statements_scoped_to_own_resources(dev_plan: PlanResult) -> 
 
 def test_severity_threshold_reaches_the_build() -> None:
     result = plan("dev", scanSeverityThreshold="MEDIUM")
-    variables = only(result, "aws:codebuild/project:Project").inputs["environment"]["environmentVariables"]
+    variables = only(result, "aws:codebuild/project:Project", "web-build").inputs["environment"]["environmentVariables"]
     assert {"name": "SCAN_BLOCKING_SEVERITIES", "value": "CRITICAL,HIGH,MEDIUM", "type": "PLAINTEXT"} in variables
 
 
@@ -183,7 +189,12 @@ def test_each_service_gets_its_own_registry_and_build() -> None:
             {"name": "api", "source": {"provider": "codecommit", "repository": "api"}},
         ],
     )
-    assert len(result.of_type("aws:codebuild/project:Project")) == 2
+    assert {r.name for r in result.of_type("aws:codebuild/project:Project")} == {
+        "web-build",
+        "web-record",
+        "api-build",
+        "api-record",
+    }
     assert {r.name for r in result.of_type("aws:ecr/repository:Repository")} == {
         "web-repository",
         "web-cache",

@@ -29,6 +29,7 @@ KINDS = {
     ("aws:iam/policy:Policy", "policy"): "identity",
     ("aws:kms/key:Key", "policy"): "key-policy",
     ("aws:s3/bucketPolicy:BucketPolicy", "policy"): "bucket-policy",
+    ("aws:sns/topicPolicy:TopicPolicy", "policy"): "topic-policy",
 }
 ANY_DETAIL = "<any detail>"
 # parliament 1.6.4 has no resource-policy mode (analyze_policy_string takes no is_resource_policy), so
@@ -42,6 +43,7 @@ ALLOWED_FINDINGS: dict[str, set[tuple[str, str]]] = {
         # parliament types every kms:EncryptionContext:* key as String.
         ("MISMATCHED_TYPE", "Type mismatch: ArnLike requires a value of type Arn but given String"),
     },
+    "topic-policy": set(),
     "bucket-policy": {
         # parliament's Numeric pattern is ^\d+$, so it rejects any decimal; S3 documents s3:TlsVersion vs 1.2.
         ("MISMATCHED_TYPE", "Type mismatch: s3:TlsVersion requires a value of type Numeric but given ['1.2']"),
@@ -118,7 +120,7 @@ def stack_plan(request: pytest.FixtureRequest) -> PlanResult:
 def test_every_document_has_a_contract(stack_plan: PlanResult) -> None:
     kinds = {urn: kind_of(urn, prop) for urn, prop, _ in policy_documents(stack_plan)}
     assert [urn for urn, kind in kinds.items() if kind is None] == []
-    assert set(kinds.values()) == {"trust", "identity", "key-policy", "bucket-policy"}
+    assert set(kinds.values()) == {"trust", "identity", "key-policy", "bucket-policy", "topic-policy"}
 
 
 def test_trust_policies_accepted_by_iam(stack_plan: PlanResult, iam: Any) -> None:
@@ -131,7 +133,7 @@ def test_identity_policies_accepted_by_iam(stack_plan: PlanResult, iam: Any) -> 
         iam.create_policy(PolicyName=f"policy-{n}", PolicyDocument=json.dumps(doc))
 
 
-@pytest.mark.parametrize("kind", ["identity", "key-policy", "bucket-policy"])
+@pytest.mark.parametrize("kind", ["identity", "key-policy", "bucket-policy", "topic-policy"])
 def test_parliament_finds_nothing(stack_plan: PlanResult, kind: str) -> None:
     assert {urn: found for urn, doc in documents(stack_plan, kind) if (found := lint(doc, kind))} == {}
 

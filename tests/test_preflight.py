@@ -71,8 +71,8 @@ def test_repository_output_is_the_scanned_immutable_repository(tmp_path: Path) -
 
 
 def test_dependencies_recorded_from_outputs(dev_plan: PlanResult) -> None:
-    project = next(r for r in dev_plan.resources if r.type == "aws:codebuild/project:Project")
-    role = next(r for r in dev_plan.resources if r.name == "web-role")
+    project = next(r for r in dev_plan.resources if r.name == "web-build")
+    role = next(r for r in dev_plan.resources if r.name == "web-build-role")
     assert role.urn in project.dependencies
     assert role.urn in project.property_dependencies["serviceRole"]
 

@@ -1,0 +1,290 @@
+"""`DeliveryPipeline`: CodePipeline V2 from a `Source` through build, approval and ECS deploy,
+then a record of the deployed image that the next `pulumi up` reads back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import aws_context
+from .iam import json_output, service_trust
+from .pipeline_declaration import (
+    APPROVAL_EVENTS,
+    CONNECTION_PROVIDER,
+    PIPELINE_EVENTS,
+    codecommit_event_pattern,
+    pipeline_stages,
+    pipeline_triggers,
+    record_buildspec,
+    source_action,
+    stage_names,
+)
+from .pipeline_policies import (
+    notification_topic_policy,
+    pipeline_role_policy,
+    record_role_policy,
+    start_pipeline_policy,
+)
+from .settings import LOG_RETENTION_DAYS
+from .source import Source
+
+EXECUTION_MODES = ("QUEUED", "SUPERSEDED", "PARALLEL")
+ENVIRONMENT_TAG = "cicd:environment"
+
+
+class DeliveryPipelineArgs(TypedDict):
+    source: Source
+    """Where the code comes from."""
+    artifact_bucket_name: pulumi.Input[str]
+    """The artifact bucket (name): the pipeline's artifact store."""
+    artifact_bucket_arn: pulumi.Input[str]
+    """The artifact bucket (ARN), for the roles' policies."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack key: artifacts, topics and the record step's logs are encrypted with it."""
+    build_project_name: pulumi.Input[str]
+    """The `ImageBuild` CodeBuild project."""
+    build_project_arn: pulumi.Input[str]
+    """Its ARN; the pipeline may start only this build and the record step."""
+    ecs_cluster_name: pulumi.Input[str]
+    """Cluster of the service to deploy."""
+    ecs_service_name: pulumi.Input[str]
+    """The ECS service to deploy."""
+    ecs_service_arn: pulumi.Input[str]
+    """Its ARN (…:service/<cluster>/<service>)."""
+    task_definition_family: pulumi.Input[str]
+    """The service's task-definition family; the deploy registers new revisions only in it."""
+    task_role_arn: pulumi.Input[str]
+    """The task role; the only roles the pipeline may pass are this one and the execution role."""
+    execution_role_arn: pulumi.Input[str]
+    """The task execution role."""
+    image_parameter_name: pulumi.Input[str]
+    """SSM parameter where the deployed image is recorded."""
+    image_parameter_arn: pulumi.Input[str]
+    """Its ARN; the record step may write only this parameter."""
+    require_approval: NotRequired[bool]
+    """Stop for a manual approval before deploying. Default: True."""
+    execution_mode: NotRequired[str]
+    """QUEUED, SUPERSEDED or PARALLEL. Default: QUEUED."""
+    ignored_paths: NotRequired[Sequence[str]]
+    """Pushes that change only these paths do not start the pipeline (connection sources). Default: **/*.md, docs/**."""
+    log_retention_days: NotRequired[int]
+    """Days the record step's logs are kept. Default: 30."""
+    environment: NotRequired[str]
+    """Environment name, tagged `cicd:environment` on the pipeline for the policy pack. Default: none."""
+
+
+class DeliveryPipeline(pulumi.ComponentResource):
+    """CodePipeline V2 with its own least-privilege role, failure/success notifications, an
+    optional approval gate, rollback of a failed deploy, and a record of the deployed image."""
+
+    pipeline: aws.codepipeline.Pipeline
+    role: aws.iam.Role
+    record_project: aws.codebuild.Project
+    notification_topic: aws.sns.Topic
+    approval_topic: aws.sns.Topic | None
+    pipeline_name: pulumi.Output[str]
+    pipeline_arn: pulumi.Output[str]
+    notification_topic_arn: pulumi.Output[str]
+    approval_topic_arn: pulumi.Output[str] | None
+    stage_names: list[str]
+
+    def __init__(self, name: str, args: DeliveryPipelineArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("cicd:delivery_pipeline:DeliveryPipeline", name, None, opts)
+        source = args["source"]
+        approval = args.get("require_approval", True)
+        mode = args.get("execution_mode", "QUEUED")
+        ignored = list(args.get("ignored_paths", ["**/*.md", "docs/**"]))
+        retention = args.get("log_retention_days", 30)
+        if mode not in EXECUTION_MODES:
+            raise ValueError(
+                f"DeliveryPipeline {name}: execution_mode {mode!r} is not one of {', '.join(EXECUTION_MODES)}"
+            )
+        if retention not in LOG_RETENTION_DAYS:
+            raise ValueError(f"DeliveryPipeline {name}: log_retention_days {retention} is not a CloudWatch retention")
+        connection = source.action_provider == CONNECTION_PROVIDER
+        triggers = pipeline_triggers(branch=source.branch, ignored_paths=ignored) if connection else None
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = aws_context(self)
+        key = args["kms_key_arn"]
+
+        # Notifications: CodeStar Notifications publishes to a KMS-encrypted topic.
+        self.notification_topic = aws.sns.Topic(f"{name}-notifications", kms_master_key_id=key, opts=child)
+        topic_policy = aws.sns.TopicPolicy(
+            f"{name}-notifications-policy",
+            arn=self.notification_topic.arn,
+            policy=json_output(
+                notification_topic_policy, topic_arn=self.notification_topic.arn, account_id=ctx.account_id
+            ),
+            opts=child,
+        )
+        self.approval_topic = (
+            aws.sns.Topic(f"{name}-approvals", kms_master_key_id=key, opts=child) if approval else None
+        )
+
+        # Record step: writes the deployed image where `pulumi up` reads it back.
+        record_logs = aws.cloudwatch.LogGroup(
+            f"{name}-record-logs",
+            name_prefix=f"/aws/codebuild/{name}-record-",
+            retention_in_days=retention,
+            kms_key_id=key,
+            opts=child,
+        )
+        trust = json_output(service_trust, service="codebuild.amazonaws.com", account_id=ctx.account_id)
+        record_role = aws.iam.Role(f"{name}-record-role", assume_role_policy=trust, opts=child)
+        record_policy = aws.iam.RolePolicy(
+            f"{name}-record-policy",
+            role=record_role.id,
+            policy=json_output(
+                record_role_policy,
+                parameter_arn=args["image_parameter_arn"],
+                log_group_arn=record_logs.arn,
+                bucket_arn=args["artifact_bucket_arn"],
+                key_arn=key,
+            ),
+            opts=child,
+        )
+        self.record_project = aws.codebuild.Project(
+            f"{name}-record",
+            description=f"Record the image that pipeline {name} deployed",
+            service_role=record_role.arn,
+            encryption_key=key,
+            build_timeout=5,
+            queued_timeout=60,
+            source={"type": "CODEPIPELINE", "buildspec": record_buildspec()},
+            artifacts={"type": "CODEPIPELINE"},
+            environment={
+                "type": "LINUX_CONTAINER",
+                "compute_type": "BUILD_GENERAL1_SMALL",
+                "image": "aws/codebuild/amazonlinux-x86_64-standard:5.0",
+                "image_pull_credentials_type": "CODEBUILD",
+                "privileged_mode": False,
+                "environment_variables": [
+                    {"name": "IMAGE_PARAMETER", "value": args["image_parameter_name"], "type": "PLAINTEXT"}
+                ],
+            },
+            logs_config={
+                "cloudwatch_logs": {"status": "ENABLED", "group_name": record_logs.name},
+                "s3_logs": {"status": "DISABLED"},
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[record_policy]),
+        )
+
+        # The pipeline and its role.
+        self.role = aws.iam.Role(
+            f"{name}-pipeline-role",
+            description=f"CodePipeline {name}",
+            assume_role_policy=json_output(
+                service_trust, service="codepipeline.amazonaws.com", account_id=ctx.account_id
+            ),
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-pipeline-policy",
+            role=self.role.id,
+            policy=json_output(
+                pipeline_role_policy,
+                bucket_arn=args["artifact_bucket_arn"],
+                key_arn=key,
+                build_project_arns=pulumi.Output.all(args["build_project_arn"], self.record_project.arn),
+                ecs_service_arn=args["ecs_service_arn"],
+                task_definition_family=args["task_definition_family"],
+                task_role_arn=args["task_role_arn"],
+                execution_role_arn=args["execution_role_arn"],
+                connection_arn=source.connection_arn,
+                repository_arn=source.repository_arn,
+                approval_topic_arn=self.approval_topic.arn if self.approval_topic else None,
+            ),
+            opts=child,
+        )
+        stages = pipeline_stages(
+            source=source_action(
+                source.action_provider,
+                repository=source.repository,
+                branch=source.branch,
+                connection_arn=source.connection_arn,
+            ),
+            build_project_name=args["build_project_name"],
+            record_project_name=self.record_project.name,
+            cluster_name=args["ecs_cluster_name"],
+            service_name=args["ecs_service_name"],
+            approval_topic_arn=self.approval_topic.arn if self.approval_topic else None,
+        )
+        self.pipeline = aws.codepipeline.Pipeline(
+            f"{name}-pipeline",
+            pipeline_type="V2",
+            execution_mode=mode,
+            role_arn=self.role.arn,
+            artifact_stores=[
+                {
+                    "location": args["artifact_bucket_name"],
+                    "type": "S3",
+                    "encryption_key": {"id": key, "type": "KMS"},
+                }
+            ],
+            stages=stages,
+            triggers=triggers,
+            tags={ENVIRONMENT_TAG: args["environment"]} if "environment" in args else None,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+
+        aws.codestarnotifications.NotificationRule(
+            f"{name}-notify",
+            detail_type="FULL",
+            event_type_ids=[*PIPELINE_EVENTS, *(APPROVAL_EVENTS if approval else ())],
+            resource=self.pipeline.arn,
+            targets=[{"address": self.notification_topic.arn, "type": "SNS"}],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[topic_policy]),
+        )
+        if source.repository_arn is not None:
+            self._codecommit_trigger(name, source.repository_arn, source.branch, ctx.account_id)
+
+        self.pipeline_name = self.pipeline.name
+        self.pipeline_arn = self.pipeline.arn
+        self.notification_topic_arn = self.notification_topic.arn
+        self.approval_topic_arn = self.approval_topic.arn if self.approval_topic else None
+        self.stage_names = stage_names(approval)
+        self.register_outputs(
+            {
+                "pipeline_name": self.pipeline_name,
+                "pipeline_arn": self.pipeline_arn,
+                "notification_topic_arn": self.notification_topic_arn,
+                "approval_topic_arn": self.approval_topic_arn,
+                "stage_names": self.stage_names,
+            }
+        )
+
+    def _codecommit_trigger(
+        self, name: str, repository_arn: pulumi.Output[str], branch: str, account_id: pulumi.Output[str]
+    ) -> None:
+        """CodeCommit has no V2 git triggers: an EventBridge rule starts the pipeline on a commit."""
+        child = pulumi.ResourceOptions(parent=self)
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-trigger",
+            description=f"Start pipeline {name} on commits to {branch}",
+            event_pattern=repository_arn.apply(
+                lambda arn: json.dumps(codecommit_event_pattern(repository_arn=arn, branch=branch))
+            ),
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-trigger-role",
+            assume_role_policy=json_output(service_trust, service="events.amazonaws.com", account_id=account_id),
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-trigger-policy",
+            role=role.id,
+            policy=json_output(start_pipeline_policy, pipeline_arn=self.pipeline.arn),
+            opts=child,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-trigger-target",
+            rule=rule.name,
+            arn=self.pipeline.arn,
+            role_arn=role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )

@@ -1,0 +1,550 @@
+"""`EcsCluster` and `EcsService`: a Fargate service in private subnets behind an internet-facing ALB.
+
+The service runs the image it is given. Per DESIGN.md ("Ownership of the running image") that is
+the image the pipeline last recorded, so every `pulumi up` rebuilds the task definition from it
+and infrastructure changes ship together with the running image; nothing here ignores the task
+definition.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Literal, NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import AwsContext, aws_context
+from .container_definitions import container_definitions, fargate_size_error, task_volumes
+from .container_registry import PURPOSE_TAG
+from .iam import Document, document, json_output, service_trust, statement, tls_only_bucket_policy
+from .settings import LOG_RETENTION_DAYS
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+ANYWHERE = "0.0.0.0/0"
+ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+
+
+def execution_role_policy(*, repository_arn: str, log_group_arn: str) -> Document:
+    """What ECS needs to start the task: pull this service's image, write to its log group.
+    Written out instead of AmazonECSTaskExecutionRolePolicy, which grants all of it on `*`."""
+    return document(
+        # GetAuthorizationToken is account-wide: IAM accepts no resource for it.
+        statement("LogInToEcr", ("ecr:GetAuthorizationToken",), ["*"]),
+        statement("PullServiceImage", ECR_PULL_ACTIONS, [repository_arn]),
+        statement(
+            "WriteContainerLogs",
+            ("logs:CreateLogStream", "logs:PutLogEvents"),
+            [log_group_arn, f"{log_group_arn}:log-stream:*"],
+        ),
+    )
+
+
+# Regions opened before August 2022 deliver ALB access logs from a regional ELB account, not
+# from the log-delivery service principal (ELB user guide, "Enable access logs").
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580",
+    "ap-south-1": "718504428378",
+    "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575887",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-gov-west-1": "048591011584",
+    "us-gov-east-1": "190560391635",
+    "cn-north-1": "638102146993",
+    "cn-northwest-1": "037604701340",
+}
+
+
+def alb_access_log_bucket_policy(
+    *, bucket_arn: str, prefix: str, account_id: str, region: str, partition: str = "aws"
+) -> Document:
+    """ELB log delivery may write this account's logs under `prefix`; nobody may use plain HTTP.
+    The `AWSLogs/<account>` path is the confused-deputy guard: another account's load balancer
+    would write under its own account id and be refused."""
+    logs = [f"{bucket_arn}/{prefix}/AWSLogs/{account_id}/*"]
+    statements = [
+        statement(
+            "ElbDeliversAccessLogs",
+            ("s3:PutObject",),
+            logs,
+            principal={"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+        )
+    ]
+    if region in ELB_LOG_ACCOUNTS:
+        statements.append(
+            statement(
+                "RegionalElbAccountDeliversAccessLogs",
+                ("s3:PutObject",),
+                logs,
+                principal={"AWS": f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"},
+            )
+        )
+    return document(*statements, *tls_only_bucket_policy(bucket_arn)["Statement"])
+
+
+class EcsClusterArgs(TypedDict):
+    protect: NotRequired[bool]
+    """Protect the cluster from deletion. Default: True."""
+    container_insights: NotRequired[Literal["enhanced", "enabled"]]
+    """Container Insights level (never off). Default: enhanced."""
+
+
+class EcsCluster(pulumi.ComponentResource):
+    """An ECS cluster with Container Insights on."""
+
+    cluster: aws.ecs.Cluster
+    cluster_arn: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: EcsClusterArgs | None = None, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("cicd:ecs_service:EcsCluster", name, None, opts)
+        args = args or {}
+        insights = args.get("container_insights", "enhanced")
+        if insights not in ("enhanced", "enabled"):
+            raise ValueError(f"EcsCluster {name}: container_insights must be 'enhanced' or 'enabled', got {insights!r}")
+        self.cluster = aws.ecs.Cluster(
+            f"{name}-cluster",
+            settings=[{"name": "containerInsights", "value": insights}],
+            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True)),
+        )
+        self.cluster_arn = self.cluster.arn
+        self.cluster_name = self.cluster.name
+        self.register_outputs({"cluster_arn": self.cluster_arn, "cluster_name": self.cluster_name})
+
+
+class EcsServiceArgs(TypedDict):
+    cluster_arn: pulumi.Input[str]
+    """Cluster the service runs in."""
+    cluster_name: pulumi.Input[str]
+    """Name of that cluster; passed through as an output for the pipeline's deploy action."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the subnets, security groups and target group."""
+    vpc_cidr_block: pulumi.Input[str]
+    """CIDR of that VPC (accepted for the caller's wiring; no rule opens it)."""
+    public_subnet_ids: pulumi.Input[Sequence[str]]
+    """Subnets of the internet-facing load balancer (two or more AZs)."""
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    """Subnets of the tasks; they need a NAT gateway or VPC endpoints for ECR, S3 and Logs."""
+    image: pulumi.Input[str]
+    """Image the service runs, e.g. `repo@sha256:...`: the image the pipeline recorded."""
+    container_name: str
+    """Container name; the pipeline's imagedefinitions.json must use the same."""
+    kms_key_arn: pulumi.Input[str]
+    """Key that encrypts the container log group."""
+    repository_arn: pulumi.Input[str]
+    """ECR repository the execution role may pull from."""
+    container_port: NotRequired[int]
+    """Port the container listens on (1024 or higher: it runs as a non-root user). Default: 8080."""
+    health_check_path: NotRequired[str]
+    """Path of the load balancer's HTTP health check. Default: /healthz."""
+    cpu: NotRequired[int]
+    """Fargate CPU units. Default: 256."""
+    memory: NotRequired[int]
+    """Fargate memory in MiB, valid for `cpu`. Default: 512."""
+    desired_count: NotRequired[int]
+    """Tasks to run. Default: 2."""
+    log_retention_days: NotRequired[int]
+    """Days container logs and ALB access logs are kept. Default: 30."""
+    certificate_arn: NotRequired[pulumi.Input[str]]
+    """ACM certificate: HTTPS on 443 and HTTP redirected to it. Default: none (plain HTTP on 80)."""
+    protect: NotRequired[bool]
+    """ALB deletion protection; protects the access-log bucket too. Default: True."""
+    health_check_grace_seconds: NotRequired[int]
+    """Seconds ECS ignores failing ALB health checks of a new task. Default: 60."""
+    access_logs_bucket_name: NotRequired[pulumi.Input[str]]
+    """Existing bucket for ALB access logs (SSE-S3, ELB delivery policy). Default: one is created."""
+    environment: NotRequired[Mapping[str, str]]
+    """Plain environment variables for the container (never secrets); PORT is always set. Default: none."""
+
+
+class EcsService(pulumi.ComponentResource):
+    """Fargate tasks in private subnets (no public IP), reachable only through the ALB; a
+    deployment circuit breaker rolls back failed deployments; distinct execution and task roles."""
+
+    service: aws.ecs.Service
+    task_definition: aws.ecs.TaskDefinition
+    task_role: aws.iam.Role
+    execution_role: aws.iam.Role
+    load_balancer: aws.lb.LoadBalancer
+    service_name: pulumi.Output[str]
+    service_arn: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    task_definition_arn: pulumi.Output[str]
+    task_family: pulumi.Output[str]
+    execution_role_arn: pulumi.Output[str]
+    task_role_arn: pulumi.Output[str]
+    load_balancer_dns_name: pulumi.Output[str]
+    url: pulumi.Output[str]
+    target_group_arn: pulumi.Output[str]
+    container_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: EcsServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("cicd:ecs_service:EcsService", name, None, opts)
+        port = args.get("container_port", 8080)
+        path = args.get("health_check_path", "/healthz")
+        cpu, memory = args.get("cpu", 256), args.get("memory", 512)
+        count = args.get("desired_count", 2)
+        retention = args.get("log_retention_days", 30)
+        grace = args.get("health_check_grace_seconds", 60)
+        environment = dict(args.get("environment", {}))
+        protect = args.get("protect", True)
+        https = "certificate_arn" in args
+        _validate(name, args["container_name"], port, path, cpu, memory, count, retention, grace)
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = aws_context(self)
+
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name_prefix=f"/ecs/{name}-",
+            retention_in_days=retention,
+            kms_key_id=args["kms_key_arn"],
+            opts=child,
+        )
+        ecs_trust = json_output(service_trust, service="ecs-tasks.amazonaws.com", account_id=ctx.account_id)
+        self.execution_role = aws.iam.Role(
+            f"{name}-execution-role",
+            description=f"ECS starts {name} tasks: image pull, logs",
+            assume_role_policy=ecs_trust,
+            max_session_duration=3600,
+            opts=child,
+        )
+        execution_policy = aws.iam.RolePolicy(
+            f"{name}-execution-policy",
+            role=self.execution_role.id,
+            policy=json_output(
+                execution_role_policy, repository_arn=args["repository_arn"], log_group_arn=self.log_group.arn
+            ),
+            opts=child,
+        )
+        # The application's own AWS identity: no permissions until the caller attaches some.
+        self.task_role = aws.iam.Role(
+            f"{name}-task-role",
+            description=f"Application identity of {name} tasks",
+            assume_role_policy=ecs_trust,
+            max_session_duration=3600,
+            opts=child,
+        )
+
+        family = re.sub(r"[^A-Za-z0-9_-]", "-", f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}")[:255]
+        definitions = pulumi.Output.all(image=args["image"], group=self.log_group.name, region=ctx.region).apply(
+            lambda v: json.dumps(
+                container_definitions(
+                    name=args["container_name"],
+                    image=v["image"],
+                    port=port,
+                    log_group=v["group"],
+                    region=v["region"],
+                    stream_prefix="ecs",
+                    environment=environment,
+                )
+            )
+        )
+        self.task_definition = aws.ecs.TaskDefinition(
+            f"{name}-task",
+            family=family,
+            container_definitions=definitions,
+            cpu=str(cpu),
+            memory=str(memory),
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
+            execution_role_arn=self.execution_role.arn,
+            task_role_arn=self.task_role.arn,
+            volumes=[{"name": v["name"]} for v in task_volumes()],
+            # Old revisions stay ACTIVE so a circuit-breaker rollback can still start them.
+            skip_destroy=True,
+            opts=child,
+        )
+
+        alb_sg = aws.ec2.SecurityGroup(
+            f"{name}-alb-sg", description=f"{name} load balancer", vpc_id=args["vpc_id"], opts=child
+        )
+        task_sg = aws.ec2.SecurityGroup(
+            f"{name}-task-sg", description=f"{name} tasks", vpc_id=args["vpc_id"], opts=child
+        )
+        ingress, egress = aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule
+        for listener_port in (80, 443) if https else (80,):
+            _tcp_rule(
+                ingress, f"{name}-alb-in-{listener_port}", alb_sg, listener_port, "Clients", cidr=ANYWHERE, parent=self
+            )
+        _tcp_rule(egress, f"{name}-alb-to-task", alb_sg, port, "Forward to the tasks", peer=task_sg, parent=self)
+        _tcp_rule(ingress, f"{name}-task-from-alb", task_sg, port, "Only the load balancer", peer=alb_sg, parent=self)
+        _tcp_rule(
+            egress,
+            f"{name}-task-https-out",
+            task_sg,
+            443,
+            "ECR, S3, Logs via NAT or endpoints",
+            cidr=ANYWHERE,
+            parent=self,
+        )
+
+        log_prefix = name
+        if "access_logs_bucket_name" in args:
+            log_bucket: pulumi.Input[str] = args["access_logs_bucket_name"]
+            log_bucket_ready: list[pulumi.Resource] = []
+        else:
+            log_bucket, policy = self._access_log_bucket(name, log_prefix, retention, protect, ctx)
+            log_bucket_ready = [policy]
+        self.load_balancer = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            load_balancer_type="application",
+            internal=False,
+            subnets=args["public_subnet_ids"],
+            security_groups=[alb_sg.id],
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=protect,
+            access_logs={"bucket": log_bucket, "prefix": log_prefix, "enabled": True},
+            # ELB checks it may write to the bucket when logging is switched on.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=log_bucket_ready),
+        )
+        target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            target_type="ip",
+            port=port,
+            protocol="HTTP",
+            vpc_id=args["vpc_id"],
+            deregistration_delay=30,
+            health_check={
+                "enabled": True,
+                "protocol": "HTTP",
+                "path": path,
+                "matcher": "200-399",
+                "interval": 15,
+                "timeout": 5,
+                "healthy_threshold": 2,
+                "unhealthy_threshold": 3,
+            },
+            opts=child,
+        )
+        forward: list[aws.lb.ListenerDefaultActionArgsDict] = [
+            {"type": "forward", "target_group_arn": target_group.arn}
+        ]
+        if https:
+            listener = aws.lb.Listener(
+                f"{name}-https",
+                load_balancer_arn=self.load_balancer.arn,
+                port=443,
+                protocol="HTTPS",
+                ssl_policy=TLS_POLICY,
+                certificate_arn=args["certificate_arn"],
+                default_actions=forward,
+                opts=child,
+            )
+            redirect: aws.lb.ListenerDefaultActionRedirectArgsDict = {
+                "protocol": "HTTPS",
+                "port": "443",
+                "status_code": "HTTP_301",
+            }
+            aws.lb.Listener(
+                f"{name}-http-redirect",
+                load_balancer_arn=self.load_balancer.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=[{"type": "redirect", "redirect": redirect}],
+                opts=child,
+            )
+        else:
+            listener = aws.lb.Listener(
+                f"{name}-http",
+                load_balancer_arn=self.load_balancer.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=forward,
+                opts=child,
+            )
+
+        self.service = aws.ecs.Service(
+            f"{name}-service",
+            cluster=args["cluster_arn"],
+            task_definition=self.task_definition.arn,
+            desired_count=count,
+            launch_type="FARGATE",
+            network_configuration={
+                "subnets": args["private_subnet_ids"],
+                "security_groups": [task_sg.id],
+                "assign_public_ip": False,
+            },
+            load_balancers=[
+                {"target_group_arn": target_group.arn, "container_name": args["container_name"], "container_port": port}
+            ],
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            health_check_grace_period_seconds=grace,
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            # The circuit breaker, not `pulumi up`, decides whether a deployment succeeds.
+            wait_for_steady_state=False,
+            # The target group must be attached to a listener, and tasks must be able to pull and log.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[listener, execution_policy]),
+        )
+
+        self.service_name = self.service.name
+        self.service_arn = self.service.arn
+        self.cluster_name = pulumi.Output.from_input(args["cluster_name"])
+        self.task_definition_arn = self.task_definition.arn
+        self.task_family = self.task_definition.family
+        self.execution_role_arn = self.execution_role.arn
+        self.task_role_arn = self.task_role.arn
+        self.load_balancer_dns_name = self.load_balancer.dns_name
+        self.url = self.load_balancer.dns_name.apply(lambda dns: f"{'https' if https else 'http'}://{dns}")
+        self.target_group_arn = target_group.arn
+        self.container_name = pulumi.Output.from_input(args["container_name"])
+        self.register_outputs(
+            {
+                "service_name": self.service_name,
+                "service_arn": self.service_arn,
+                "task_definition_arn": self.task_definition_arn,
+                "task_family": self.task_family,
+                "execution_role_arn": self.execution_role_arn,
+                "task_role_arn": self.task_role_arn,
+                "load_balancer_dns_name": self.load_balancer_dns_name,
+                "url": self.url,
+                "target_group_arn": self.target_group_arn,
+                "container_name": self.container_name,
+            }
+        )
+
+    def _access_log_bucket(
+        self, name: str, prefix: str, retention: int, protect: bool, ctx: AwsContext
+    ) -> tuple[pulumi.Output[str], aws.s3.BucketPolicy]:
+        """A private bucket for ALB access logs.
+
+        Encrypted with SSE-S3 (AES256), not the stack's KMS key: a deliberate exception to "KMS
+        everywhere", because ALB access-log delivery supports only S3-managed keys (ELB user guide,
+        "Enable access logs": "The only server-side encryption option that's supported is SSE-S3").
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        bucket = aws.s3.Bucket(
+            f"{name}-access-logs",
+            force_destroy=not protect,
+            # Lets policy rules tell this SSE-S3 bucket from buckets that must use KMS.
+            tags={PURPOSE_TAG: "alb-access-logs"},
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-access-logs-ownership",
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        public_access = aws.s3.BucketPublicAccessBlock(
+            f"{name}-access-logs-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-access-logs-encryption",
+            bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=child,
+        )
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-access-logs-versioning",
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-access-logs-lifecycle",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "id": "expire-access-logs",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "expiration": {"days": retention},
+                    "noncurrent_version_expiration": {"noncurrent_days": 1},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
+                }
+            ],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
+        policy = aws.s3.BucketPolicy(
+            f"{name}-access-logs-policy",
+            bucket=bucket.id,
+            policy=json_output(
+                alb_access_log_bucket_policy,
+                bucket_arn=bucket.arn,
+                prefix=prefix,
+                account_id=ctx.account_id,
+                region=ctx.region,
+                partition=ctx.partition,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
+        )
+        return bucket.bucket, policy
+
+
+def _tcp_rule(
+    kind: type[aws.vpc.SecurityGroupIngressRule] | type[aws.vpc.SecurityGroupEgressRule],
+    rule_name: str,
+    group: aws.ec2.SecurityGroup,
+    port: int,
+    description: str,
+    *,
+    cidr: str | None = None,
+    peer: aws.ec2.SecurityGroup | None = None,
+    parent: pulumi.Resource,
+) -> None:
+    """One TCP port to or from one CIDR or one security group, as its own rule resource."""
+    kind(
+        rule_name,
+        security_group_id=group.id,
+        description=description,
+        ip_protocol="tcp",
+        from_port=port,
+        to_port=port,
+        cidr_ipv4=cidr,
+        referenced_security_group_id=peer.id if peer else None,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def _validate(
+    name: str, container: str, port: int, path: str, cpu: int, memory: int, count: int, retention: int, grace: int
+) -> None:
+    """Every bad argument in one message, each with the fix."""
+    problems = []
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", container):
+        problems.append(f"container_name {container!r} must be 1-255 letters, digits, '-' or '_'")
+    if not 1024 <= port <= 65535:
+        problems.append(f"container_port {port} must be 1024-65535 (the container runs as a non-root user)")
+    if not path.startswith("/") or len(path) > 1024:
+        problems.append(f"health_check_path {path!r} must start with '/' and be at most 1024 characters")
+    if size := fargate_size_error(cpu, memory):
+        problems.append(size)
+    if count < 1:
+        problems.append(f"desired_count {count} must be at least 1")
+    if retention not in LOG_RETENTION_DAYS:
+        problems.append(f"log_retention_days {retention} must be one of {', '.join(map(str, LOG_RETENTION_DAYS))}")
+    if not 0 <= grace <= 2147483647:
+        problems.append(f"health_check_grace_seconds {grace} must be 0 or more")
+    if problems:
+        raise ValueError(f"EcsService {name}: " + "; ".join(problems))

@@ -1,0 +1,118 @@
+"""`Source`: where a pipeline's code comes from, a CodeConnections connection or a CodeCommit repository."""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import aws_context
+from .pipeline_declaration import CODECOMMIT_PROVIDER, CONNECTION_PROVIDER
+
+# Our provider names -> CodeConnections provider types.
+HOSTED_PROVIDERS = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"}
+PROVIDERS = (*HOSTED_PROVIDERS, "codecommit")
+
+
+class SourceArgs(TypedDict):
+    provider: str
+    """github, gitlab, bitbucket or codecommit."""
+    repository: str
+    """`owner/name` for hosted providers; the repository name for CodeCommit."""
+    branch: NotRequired[str]
+    """The branch whose pushes start the pipeline. Default: main."""
+    connection_arn: NotRequired[pulumi.Input[str]]
+    """An existing (already activated) CodeConnections connection, hosted providers only. Default: create one."""
+
+
+class Source(pulumi.ComponentResource):
+    """A source repository for `DeliveryPipeline`.
+
+    A new connection is created PENDING: AWS cannot finish the OAuth handshake with the
+    provider on its own, so `activation_message` tells the user where to complete it.
+    """
+
+    connection: aws.codeconnections.Connection | None
+    provider: str
+    repository: str
+    branch: str
+    action_provider: str
+    connection_arn: pulumi.Output[str] | None
+    repository_arn: pulumi.Output[str] | None
+    activation_message: pulumi.Output[str]
+
+    def __init__(self, name: str, args: SourceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("cicd:source:Source", name, None, opts)
+        provider = args["provider"]
+        repository = args["repository"]
+        branch = args.get("branch", "main")
+        connection_arn = args.get("connection_arn")
+        if provider not in PROVIDERS:
+            raise ValueError(f"Source {name}: provider {provider!r} is not one of {', '.join(PROVIDERS)}")
+        if not branch:
+            raise ValueError(f"Source {name}: branch is empty; name the branch whose pushes deploy, e.g. main")
+        hosted = provider in HOSTED_PROVIDERS
+        if hosted and (repository.count("/") < 1 or repository.startswith("/") or repository.endswith("/")):
+            raise ValueError(f"Source {name}: repository {repository!r} must be `owner/name` for {provider}")
+        if not hosted and (not repository or "/" in repository):
+            raise ValueError(f"Source {name}: repository {repository!r} must be a CodeCommit repository name")
+        if not hosted and connection_arn is not None:
+            raise ValueError(f"Source {name}: connection_arn is for hosted providers; remove it for codecommit")
+
+        self.provider, self.repository, self.branch = provider, repository, branch
+        self.connection = None
+        self.connection_arn = None
+        self.repository_arn = None
+        region = aws_context(self).region
+        console = pulumi.Output.concat("https://console.aws.amazon.com/codesuite/settings/connections?region=", region)
+
+        if hosted:
+            self.action_provider = CONNECTION_PROVIDER
+            if connection_arn is None:
+                self.connection = aws.codeconnections.Connection(
+                    f"{name}-connection",
+                    provider_type=HOSTED_PROVIDERS[provider],
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+                self.connection_arn = self.connection.arn
+                self.activation_message = pulumi.Output.concat(
+                    "The ",
+                    HOSTED_PROVIDERS[provider],
+                    " connection ",
+                    self.connection.arn,
+                    " was created PENDING. Before the first pipeline run, open ",
+                    console,
+                    ", choose the connection, then 'Update pending connection' and finish the handshake with ",
+                    HOSTED_PROVIDERS[provider],
+                    f" (grant access to {repository}).",
+                )
+            else:
+                self.connection_arn = pulumi.Output.from_input(connection_arn)
+                self.activation_message = pulumi.Output.concat(
+                    "Using the existing connection ",
+                    self.connection_arn,
+                    "; if it is not AVAILABLE yet, complete it at ",
+                    console,
+                    ".",
+                )
+        else:
+            self.action_provider = CODECOMMIT_PROVIDER
+            self.repository_arn = aws.codecommit.get_repository_output(
+                repository_name=repository, opts=pulumi.InvokeOutputOptions(parent=self)
+            ).arn
+            self.activation_message = pulumi.Output.from_input(
+                f"CodeCommit repository {repository} needs no activation."
+            )
+
+        self.register_outputs(
+            {
+                "provider": provider,
+                "repository": repository,
+                "branch": branch,
+                "action_provider": self.action_provider,
+                "connection_arn": self.connection_arn,
+                "repository_arn": self.repository_arn,
+                "activation_message": self.activation_message,
+            }
+        )
