@@ -3,7 +3,8 @@
 from .artifact_store import ArtifactStore, ArtifactStoreArgs
 from .container_registry import ContainerRegistry, ContainerRegistryArgs
 from .delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs
-from .ecs_service import EcsCluster, EcsClusterArgs, EcsService, EcsServiceArgs
+from .ecs_cluster import EcsCluster, EcsClusterArgs
+from .ecs_service import EcsService, EcsServiceArgs
 from .image_build import ImageBuild, ImageBuildArgs
 from .image_record import ImageRecord, ImageRecordArgs
 from .network import Network, NetworkArgs

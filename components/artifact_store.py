@@ -9,6 +9,7 @@ import pulumi_aws as aws
 
 from .aws_context import aws_context
 from .iam import json_output, kms_key_policy, tls_only_bucket_policy
+from .private_bucket import private_bucket
 
 
 class ArtifactStoreArgs(TypedDict):
@@ -59,65 +60,15 @@ class ArtifactStore(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.bucket = aws.s3.Bucket(f"{name}-bucket", force_destroy=not protect, opts=stateful)
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=self.bucket.id,
-            rules=[
-                {
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": self.key.arn,
-                    },
-                    "bucket_key_enabled": True,
-                }
-            ],
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-versioning",
-            bucket=self.bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle",
-            bucket=self.bucket.id,
-            rules=[
-                {
-                    "id": "expire-old-artifacts",
-                    "status": "Enabled",
-                    "filter": {"prefix": ""},
-                    "expiration": {"days": retention},
-                    "noncurrent_version_expiration": {"noncurrent_days": retention},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                },
-            ],
-            # Lifecycle rules on a versioned bucket must follow the versioning change.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
-        )
-        aws.s3.BucketPolicy(
-            f"{name}-tls-only",
-            bucket=self.bucket.id,
-            policy=json_output(tls_only_bucket_policy, bucket_arn=self.bucket.arn),
-            # S3 rejects a bucket policy written while the public access block is changing.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
-        )
+        self.bucket = private_bucket(
+            name,
+            self,
+            policy=lambda arn: json_output(tls_only_bucket_policy, bucket_arn=arn),
+            kms_key_arn=self.key.arn,
+            expiry_days=retention,
+            noncurrent_days=retention,
+            protect=protect,
+        ).bucket
 
         self.key_arn = self.key.arn
         self.bucket_arn = self.bucket.arn

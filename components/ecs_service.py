@@ -1,4 +1,4 @@
-"""`EcsCluster` and `EcsService`: a Fargate service in private subnets behind an internet-facing ALB.
+"""`EcsService`: a Fargate service in private subnets behind an internet-facing ALB.
 
 The service runs the image it is given. Per DESIGN.md ("Ownership of the running image") that is
 the image the pipeline last recorded, so every `pulumi up` rebuilds the task definition from it
@@ -11,15 +11,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Literal, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
-from .aws_context import AwsContext, aws_context
+from .alb_access_logs import alb_access_log_bucket
+from .aws_context import aws_context
 from .container_definitions import container_definitions, fargate_size_error, task_volumes
-from .container_registry import PURPOSE_TAG
-from .iam import Document, document, json_output, service_trust, statement, tls_only_bucket_policy
+from .iam import Document, document, json_output, service_trust, statement
 from .settings import LOG_RETENTION_DAYS
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -40,97 +40,6 @@ def execution_role_policy(*, repository_arn: str, log_group_arn: str) -> Documen
             [log_group_arn, f"{log_group_arn}:log-stream:*"],
         ),
     )
-
-
-# Regions opened before August 2022 deliver ALB access logs from a regional ELB account, not
-# from the log-delivery service principal (ELB user guide, "Enable access logs").
-ELB_LOG_ACCOUNTS = {
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-west-1": "027434742980",
-    "us-west-2": "797873946194",
-    "af-south-1": "098369216593",
-    "ap-east-1": "754344448648",
-    "ap-southeast-3": "589379963580",
-    "ap-south-1": "718504428378",
-    "ap-northeast-3": "383597477331",
-    "ap-northeast-2": "600734575887",
-    "ap-southeast-1": "114774131450",
-    "ap-southeast-2": "783225319266",
-    "ap-northeast-1": "582318560864",
-    "ca-central-1": "985666609251",
-    "eu-central-1": "054676820928",
-    "eu-west-1": "156460612806",
-    "eu-west-2": "652711504416",
-    "eu-south-1": "635631232127",
-    "eu-west-3": "009996457667",
-    "eu-north-1": "897822967062",
-    "me-south-1": "076674570225",
-    "sa-east-1": "507241528517",
-    "us-gov-west-1": "048591011584",
-    "us-gov-east-1": "190560391635",
-    "cn-north-1": "638102146993",
-    "cn-northwest-1": "037604701340",
-}
-
-
-def alb_access_log_bucket_policy(
-    *, bucket_arn: str, prefix: str, account_id: str, region: str, partition: str = "aws"
-) -> Document:
-    """ELB log delivery may write this account's logs under `prefix`; nobody may use plain HTTP.
-    The `AWSLogs/<account>` path is the confused-deputy guard: another account's load balancer
-    would write under its own account id and be refused."""
-    logs = [f"{bucket_arn}/{prefix}/AWSLogs/{account_id}/*"]
-    statements = [
-        statement(
-            "ElbDeliversAccessLogs",
-            ("s3:PutObject",),
-            logs,
-            principal={"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
-        )
-    ]
-    if region in ELB_LOG_ACCOUNTS:
-        statements.append(
-            statement(
-                "RegionalElbAccountDeliversAccessLogs",
-                ("s3:PutObject",),
-                logs,
-                principal={"AWS": f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"},
-            )
-        )
-    return document(*statements, *tls_only_bucket_policy(bucket_arn)["Statement"])
-
-
-class EcsClusterArgs(TypedDict):
-    protect: NotRequired[bool]
-    """Protect the cluster from deletion. Default: True."""
-    container_insights: NotRequired[Literal["enhanced", "enabled"]]
-    """Container Insights level (never off). Default: enhanced."""
-
-
-class EcsCluster(pulumi.ComponentResource):
-    """An ECS cluster with Container Insights on."""
-
-    cluster: aws.ecs.Cluster
-    cluster_arn: pulumi.Output[str]
-    cluster_name: pulumi.Output[str]
-
-    def __init__(
-        self, name: str, args: EcsClusterArgs | None = None, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("cicd:ecs_service:EcsCluster", name, None, opts)
-        args = args or {}
-        insights = args.get("container_insights", "enhanced")
-        if insights not in ("enhanced", "enabled"):
-            raise ValueError(f"EcsCluster {name}: container_insights must be 'enhanced' or 'enabled', got {insights!r}")
-        self.cluster = aws.ecs.Cluster(
-            f"{name}-cluster",
-            settings=[{"name": "containerInsights", "value": insights}],
-            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True)),
-        )
-        self.cluster_arn = self.cluster.arn
-        self.cluster_name = self.cluster.name
-        self.register_outputs({"cluster_arn": self.cluster_arn, "cluster_name": self.cluster_name})
 
 
 class EcsServiceArgs(TypedDict):
@@ -305,7 +214,7 @@ class EcsService(pulumi.ComponentResource):
             log_bucket: pulumi.Input[str] = args["access_logs_bucket_name"]
             log_bucket_ready: list[pulumi.Resource] = []
         else:
-            log_bucket, policy = self._access_log_bucket(name, log_prefix, retention, protect, ctx)
+            log_bucket, policy = alb_access_log_bucket(name, self, log_prefix, retention, protect, ctx)
             log_bucket_ready = [policy]
         self.load_balancer = aws.lb.LoadBalancer(
             f"{name}-alb",
@@ -426,80 +335,6 @@ class EcsService(pulumi.ComponentResource):
                 "container_name": self.container_name,
             }
         )
-
-    def _access_log_bucket(
-        self, name: str, prefix: str, retention: int, protect: bool, ctx: AwsContext
-    ) -> tuple[pulumi.Output[str], aws.s3.BucketPolicy]:
-        """A private bucket for ALB access logs.
-
-        Encrypted with SSE-S3 (AES256), not the stack's KMS key: a deliberate exception to "KMS
-        everywhere", because ALB access-log delivery supports only S3-managed keys (ELB user guide,
-        "Enable access logs": "The only server-side encryption option that's supported is SSE-S3").
-        """
-        child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(
-            f"{name}-access-logs",
-            force_destroy=not protect,
-            # Lets policy rules tell this SSE-S3 bucket from buckets that must use KMS.
-            tags={PURPOSE_TAG: "alb-access-logs"},
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-access-logs-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-access-logs-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-access-logs-encryption",
-            bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-access-logs-versioning",
-            bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-access-logs-lifecycle",
-            bucket=bucket.id,
-            rules=[
-                {
-                    "id": "expire-access-logs",
-                    "status": "Enabled",
-                    "filter": {"prefix": ""},
-                    "expiration": {"days": retention},
-                    "noncurrent_version_expiration": {"noncurrent_days": 1},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
-                }
-            ],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
-        )
-        policy = aws.s3.BucketPolicy(
-            f"{name}-access-logs-policy",
-            bucket=bucket.id,
-            policy=json_output(
-                alb_access_log_bucket_policy,
-                bucket_arn=bucket.arn,
-                prefix=prefix,
-                account_id=ctx.account_id,
-                region=ctx.region,
-                partition=ctx.partition,
-            ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
-        )
-        return bucket.bucket, policy
 
 
 def _tcp_rule(

@@ -28,7 +28,7 @@ def test_artifact_store_children(dev_plan: PlanResult) -> None:
         ),
         ("aws:s3/bucketVersioning:BucketVersioning", "artifacts-versioning"),
         ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "artifacts-lifecycle"),
-        ("aws:s3/bucketPolicy:BucketPolicy", "artifacts-tls-only"),
+        ("aws:s3/bucketPolicy:BucketPolicy", "artifacts-policy"),
     }
 
 
@@ -67,7 +67,7 @@ def test_artifact_bucket_is_private_encrypted_versioned_tls_only(dev_plan: PlanR
     assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
     ownership = only(dev_plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "artifacts-ownership")
     assert ownership.inputs["rule"]["objectOwnership"] == "BucketOwnerEnforced"
-    policy = json.loads(only(dev_plan, "aws:s3/bucketPolicy:BucketPolicy", "artifacts-tls-only").inputs["policy"])
+    policy = json.loads(only(dev_plan, "aws:s3/bucketPolicy:BucketPolicy", "artifacts-policy").inputs["policy"])
     tls = next(s for s in policy["Statement"] if s["Sid"] == "DenyInsecureTransport")
     assert tls["Effect"] == "Deny" and tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert tls["Resource"] == [bucket.outputs["arn"], bucket.outputs["arn"] + "/*"]

@@ -24,7 +24,8 @@ from components.container_definitions import (
     fargate_size_error,
     task_volumes,
 )
-from components.ecs_service import TLS_POLICY, alb_access_log_bucket_policy, execution_role_policy
+from components.alb_access_logs import alb_access_log_bucket_policy
+from components.ecs_service import TLS_POLICY, execution_role_policy
 from preflight.engine import PlanResult, Registration, run_program
 from tests.conftest import only
 from tests.test_iam_contracts import accept_trust, lint, over_broad
@@ -99,7 +100,7 @@ def containers(result: PlanResult) -> list[dict[str, Any]]:
 
 
 BUCKET_CHILDREN = {
-    ("aws:s3/bucket:Bucket", "web-access-logs"),
+    ("aws:s3/bucket:Bucket", "web-access-logs-bucket"),
     ("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "web-access-logs-ownership"),
     ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "web-access-logs-public-access"),
     (

@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components.ecs_service import EcsCluster, EcsService, EcsServiceArgs
+from components import EcsCluster, EcsService, EcsServiceArgs
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 config = pulumi.Config()
