@@ -80,8 +80,8 @@ def source_action(
             "FullRepositoryId": repository,
             "BranchName": branch,
             "OutputArtifactFormat": "CODE_ZIP",
-            # The V2 trigger (branch and file-path filters) starts the pipeline instead.
-            "DetectChanges": "false",
+            # No DetectChanges: a V2 trigger (branch and file-path filters) replaces default change
+            # detection (CodePipeline API reference, PipelineTriggerDeclaration).
         }
     elif action_provider == CODECOMMIT_PROVIDER:
         configuration = {

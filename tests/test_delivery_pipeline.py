@@ -139,7 +139,6 @@ def test_stage_actions_wire_variables_artifacts_and_rollback(plans: dict[str, Pl
         "FullRepositoryId": "example-org/web",
         "BranchName": "main",
         "OutputArtifactFormat": "CODE_ZIP",
-        "DetectChanges": "false",
     }
     assert (source["namespace"], source["outputArtifacts"]) == ("SourceVariables", ["SourceOutput"])
     build = stages["Build"]["actions"][0]
