@@ -16,6 +16,8 @@ from components.settings import SettingsError
 
 from .engine import run_program
 from .export import deployment, write_json
+from .mermaid import render
+from .pictures import update_pictures
 from .project import ProjectError
 from .summary import render_summary
 from .verdicts import PackConfigError, evaluate, load_pack_config, pack_policies, render_verdicts
@@ -44,17 +46,27 @@ def _parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="run the program for one stack, with no cloud account")
     plan.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     plan.add_argument("--json", type=Path, metavar="FILE", help="write the graph in `pulumi stack export` format")
+    plan.add_argument("--mermaid", type=Path, metavar="FILE", help="write a Mermaid flowchart of the delivery path")
     plan.add_argument(
         "--project-dir", type=Path, default=Path.cwd(), metavar="DIR", help="directory holding Pulumi.yaml (default: .)"
     )
     common(plan)
     check = commands.add_parser("check", help="evaluate the policy pack on a `pulumi stack export` document")
     check.add_argument("--state", type=Path, required=True, metavar="FILE", help="a stack export document")
+    check.add_argument("--mermaid", type=Path, metavar="FILE", help="write a Mermaid flowchart of the delivery path")
     common(check)
+    pictures = commands.add_parser("pictures", help="regenerate the pipeline pictures embedded in a Markdown file")
+    pictures.add_argument("--readme", type=Path, default=Path("README.md"), metavar="FILE")
+    pictures.add_argument(
+        "--project-dir", type=Path, default=Path.cwd(), metavar="DIR", help="directory holding Pulumi.yaml (default: .)"
+    )
+    pictures.add_argument("--check", action="store_true", help="exit 1 if the pictures are stale instead of writing")
     return parser
 
 
 def _judge(document: dict[str, Any], args: argparse.Namespace) -> int:
+    if args.mermaid:
+        args.mermaid.write_text(render(document["deployment"]["resources"]))
     policies = pack_policies()
     config = load_pack_config(args.policy_pack_config, policies)
     verdicts = evaluate(document["deployment"]["resources"], config, policies)
@@ -94,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return _plan(args)
+        if args.command == "pictures":
+            return update_pictures(args.readme, args.project_dir.resolve(), check=args.check)
         return _judge(_load_state(args.state), args)
     except (SettingsError, ProjectError, PackConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
