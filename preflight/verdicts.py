@@ -139,7 +139,7 @@ def _cannot_evaluate(policy: Policy, error: UnknownValueError, urn: str) -> Viol
         policy=policy.name,
         enforcementLevel="advisory",
         urn=urn,
-        message=f"can't run policy '{policy.name}' from policy pack '{PACK_NAME}' during preview: {error}",
+        message=f"can't run policy '{policy.name}' from policy pack '{PACK_NAME}' during preview: {error.message}",
     )
 
 

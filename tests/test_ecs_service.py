@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from components.alb_access_logs import alb_access_log_bucket_policy
 from components.container_definitions import (
     _FARGATE_MEMORY,
     RUN_AS_USER,
@@ -24,7 +25,6 @@ from components.container_definitions import (
     fargate_size_error,
     task_volumes,
 )
-from components.alb_access_logs import alb_access_log_bucket_policy
 from components.ecs_service import TLS_POLICY, execution_role_policy
 from preflight.engine import PlanResult, Registration, run_program
 from tests.conftest import only

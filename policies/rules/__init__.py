@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import ecr  # noqa: F401 - importing a module registers its rules
+from . import codebuild, codepipeline, ecr, ecs, eks, elb, iam, storage  # noqa: F401 - importing a module registers its rules
 from .adapter import to_policy
 from .registry import REGISTRY, Rule
 
