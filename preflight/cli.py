@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--state", type=Path, required=True, metavar="FILE", help="a stack export document")
     check.add_argument("--mermaid", type=Path, metavar="FILE", help="write a Mermaid flowchart of the delivery path")
     common(check)
-    pictures = commands.add_parser("pictures", help="regenerate the pipeline pictures embedded in a Markdown file")
+    pictures = commands.add_parser(
+        "docs", help="regenerate the README's pipeline pictures and policy table from the stacks and the pack"
+    )
     pictures.add_argument("--readme", type=Path, default=Path("README.md"), metavar="FILE")
     pictures.add_argument(
         "--project-dir", type=Path, default=Path.cwd(), metavar="DIR", help="directory holding Pulumi.yaml (default: .)"
@@ -106,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return _plan(args)
-        if args.command == "pictures":
+        if args.command == "docs":
             return update_pictures(args.readme, args.project_dir.resolve(), check=args.check)
         return _judge(_load_state(args.state), args)
     except (SettingsError, ProjectError, PackConfigError) as exc:

@@ -8,7 +8,9 @@ real-looking documents. Invokes without a mock fail loudly instead of returning 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -245,6 +247,86 @@ def _event_rule(ctx: _Ctx) -> tuple[str, Outputs]:
     return f"{bus or 'default'}/{name}", {"name": name, "arn": ctx.arn("events", path)}
 
 
+def _eks_cluster(ctx: _Ctx) -> tuple[str, Outputs]:
+    """pulumi-eks's remote `Cluster` component: offline it is one resource, so its outputs are what
+    the component would return (kubeconfig with an `aws eks get-token` user, endpoint, OIDC issuer).
+
+    Outputs the SDK types as resources (`eksCluster`, `core.cluster`, `core.provider`, ...) are left
+    out: the Python SDK rejects a plain dict where it expects a resource reference, and a reference
+    needs a registered resource. The cluster's own attributes are in `core` and the kubeconfig."""
+    suffix = _digest(ctx.typ, ctx.logical)[:7]
+    name = str(ctx.inputs.get("name") or f"{ctx.logical}-eksCluster-{suffix}")
+    cluster_id = _digest("eks", ctx.logical)[:32].upper()
+    endpoint = f"https://{cluster_id}.gr7.{ctx.region}.eks.amazonaws.com"
+    issuer = f"oidc.eks.{ctx.region}.amazonaws.com/id/{cluster_id}"
+    ca_data = base64.b64encode(
+        f"-----BEGIN CERTIFICATE-----\n{cluster_id}\n-----END CERTIFICATE-----\n".encode()
+    ).decode()
+    cluster_sg = f"sg-{_digest('eks-cluster-sg', ctx.logical)[:17]}"
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "kubernetes", "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}],
+        "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+        "current-context": "aws",
+        "users": [
+            {
+                "name": "aws",
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": [
+                            "--region",
+                            ctx.region,
+                            "eks",
+                            "get-token",
+                            "--cluster-name",
+                            name,
+                            "--output",
+                            "json",
+                        ],
+                        "env": [
+                            {
+                                "name": "KUBERNETES_EXEC_INFO",
+                                "value": '{"apiVersion": "client.authentication.k8s.io/v1beta1"}',
+                            }
+                        ],
+                    }
+                },
+            }
+        ],
+    }
+    auto_mode = bool((ctx.inputs.get("autoMode") or {}).get("enabled"))
+    subnet_ids = [*ctx.inputs.get("publicSubnetIds", []), *ctx.inputs.get("privateSubnetIds", [])]
+    key_arn = ctx.inputs.get("encryptionConfigKeyArn")
+    oidc_arn = ctx.arn("iam", f"oidc-provider/{issuer}", region=False) if ctx.inputs.get("createOidcProvider") else ""
+    return name, {
+        "kubeconfig": kubeconfig,
+        "kubeconfigJson": json.dumps(kubeconfig),
+        "clusterSecurityGroupId": cluster_sg,
+        "nodeSecurityGroupId": cluster_sg if auto_mode else f"sg-{_digest('eks-node-sg', ctx.logical)[:17]}",
+        "oidcProviderArn": oidc_arn,
+        "oidcProviderUrl": f"https://{issuer}",
+        "oidcIssuer": issuer,
+        "autoModeNodeRoleName": f"{ctx.logical}-nodeRole-role-{suffix}" if auto_mode else "",
+        "defaultNodeGroupAsgName": "",
+        "fargateProfileId": "",
+        "fargateProfileStatus": "",
+        "clusterIngressRuleId": "",
+        "core": {
+            "endpoint": endpoint,
+            "vpcId": ctx.inputs.get("vpcId", ""),
+            "subnetIds": subnet_ids,
+            "privateSubnetIds": ctx.inputs.get("privateSubnetIds", []),
+            "publicSubnetIds": ctx.inputs.get("publicSubnetIds", []),
+            "kubeconfig": kubeconfig,
+            "encryptionConfig": {"provider": {"keyArn": key_arn}, "resources": ["secrets"]} if key_arn else None,
+            "tags": ctx.inputs.get("tags") or {},
+        },
+    }
+
+
 _RESOURCES: dict[str, Callable[[_Ctx], tuple[str, Outputs]]] = {
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
@@ -290,6 +372,7 @@ _RESOURCES: dict[str, Callable[[_Ctx], tuple[str, Outputs]]] = {
     "aws:codestarnotifications/notificationRule:NotificationRule": _notification_rule,
     "aws:ssm/parameter:Parameter": _ssm_parameter,
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
+    "eks:index:Cluster": _eks_cluster,
 }
 
 

@@ -1,12 +1,14 @@
-"""Keeps the pipeline pictures in the README equal to what preflight draws.
+"""Keeps generated parts of the README equal to what the code says.
 
-A picture lives between `<!-- pipeline:<stack> -->` and `<!-- /pipeline:<stack> -->` in a
-`mermaid` code block. `python -m preflight pictures` rewrites every such block from a fresh
-plan of that stack; with `--check` it only reports which are stale (exit 1).
+A pipeline picture lives between `<!-- pipeline:<stack> -->` and `<!-- /pipeline:<stack> -->`
+in a `mermaid` code block; the policy table between `<!-- policies -->` and `<!-- /policies -->`.
+`python -m preflight docs` rewrites them from a fresh plan of each stack and from the pack's
+registry; with `--check` it only reports which are stale (exit 1).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -16,6 +18,21 @@ from .export import deployment
 from .mermaid import render
 
 _BLOCK = re.compile(r"(<!-- pipeline:(?P<stack>[\w.-]+) -->\n)(?P<body>.*?)(<!-- /pipeline:(?P=stack) -->)", re.S)
+_POLICIES = re.compile(r"(<!-- policies -->\n)(?P<body>.*?)(<!-- /policies -->)", re.S)
+
+
+def policy_table() -> str:
+    """Every policy of the pack: name, requirement, default level, severity, parameters."""
+    from policies.rules import rules
+
+    lines = ["| policy | requires | default level | severity | parameters (default) |", "|---|---|---|---|---|"]
+    for rule in rules():
+        params = "; ".join(
+            f"`{key}` ({json.dumps(schema.get('default'))})" for key, schema in sorted(rule.config.items())
+        )
+        description = rule.description.replace("|", "\\|")
+        lines.append(f"| `{rule.name}` | {description} | {rule.level} | {rule.severity} | {params or '-'} |")
+    return "\n".join(lines) + "\n"
 
 
 def picture(project_dir: Path, stack: str) -> str:
@@ -33,7 +50,15 @@ def refreshed(text: str, project_dir: Path) -> tuple[str, list[str]]:
             stale.append(match["stack"])
         return f"{match.group(1)}{fresh}{match.group(4)}"
 
-    return _BLOCK.sub(replace, text), stale
+    text = _BLOCK.sub(replace, text)
+    table = policy_table()
+
+    def replace_table(match: re.Match[str]) -> str:
+        if match["body"] != table:
+            stale.append("policies")
+        return f"{match.group(1)}{table}{match.group(3)}"
+
+    return _POLICIES.sub(replace_table, text), stale
 
 
 def update_pictures(readme: Path, project_dir: Path, *, check: bool = False) -> int:
@@ -41,12 +66,12 @@ def update_pictures(readme: Path, project_dir: Path, *, check: bool = False) -> 
     new_text, stale = refreshed(text, project_dir)
     if check:
         if stale:
-            print(f"stale pipeline pictures in {readme}: {', '.join(stale)}; run `python -m preflight pictures`")
+            print(f"stale generated sections in {readme}: {', '.join(stale)}; run `python -m preflight docs`")
             return 1
         return 0
     if new_text != text:
         readme.write_text(new_text)
-    print(f"{readme}: {'updated ' + ', '.join(stale) if stale else 'pictures up to date'}")
+    print(f"{readme}: {'updated ' + ', '.join(stale) if stale else 'generated sections up to date'}")
     return 0
 
 

@@ -56,17 +56,17 @@ def test_picture_reflects_settings_not_a_template() -> None:
 
 def test_readme_pictures_are_current() -> None:
     _, stale = refreshed((ROOT / "README.md").read_text(), ROOT)
-    assert stale == [], "run `python -m preflight pictures` and commit README.md"
+    assert stale == [], "run `python -m preflight docs` and commit README.md"
 
 
 def test_stale_picture_is_detected_and_rewritten(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- pipeline:dev -->\n```mermaid\nflowchart LR\n```\n<!-- /pipeline:dev -->\nend\n")
-    assert main(["pictures", "--readme", str(readme), "--project-dir", str(ROOT), "--check"]) == 1
-    assert main(["pictures", "--readme", str(readme), "--project-dir", str(ROOT)]) == 0
+    assert main(["docs", "--readme", str(readme), "--project-dir", str(ROOT), "--check"]) == 1
+    assert main(["docs", "--readme", str(readme), "--project-dir", str(ROOT)]) == 0
     assert "web_Deploy --> web_Record" in readme.read_text()
     assert readme.read_text().endswith("<!-- /pipeline:dev -->\nend\n")
-    assert main(["pictures", "--readme", str(readme), "--project-dir", str(ROOT), "--check"]) == 0
+    assert main(["docs", "--readme", str(readme), "--project-dir", str(ROOT), "--check"]) == 0
 
 
 def test_plan_writes_the_picture(tmp_path: Path) -> None:
