@@ -1,8 +1,8 @@
 """Container delivery on AWS: one secure pipeline per service, from git push to running containers.
 
 Read top to bottom, this is the architecture: settings; the stack's shared artifact store,
-network and cluster; then for each service its source, registry, image build, running
-image record, service and delivery pipeline.
+network and cluster (ECS or EKS: one setting); then for each service its source, registry,
+image build, running-image record, workload and delivery pipeline.
 """
 
 import pulumi
@@ -12,23 +12,28 @@ from components import (
     ContainerRegistry,
     DeliveryPipeline,
     EcsCluster,
+    EcsDeployTarget,
     EcsService,
     EcsServiceArgs,
+    EksCluster,
+    EksDeploy,
+    EksDeployTarget,
+    EksWorkload,
+    EksWorkloadArgs,
     ImageBuild,
     ImageRecord,
     Network,
     NetworkArgs,
+    ServiceSettings,
     Source,
     SourceArgs,
     load_settings,
 )
-from components.settings import DEFAULT_BOOTSTRAP_IMAGE, SettingsError
+from components.settings import DEFAULT_BOOTSTRAP_IMAGE
 
 # Settings are validated before anything is registered: a mistake stops here, with every
 # bad key listed.
 settings = load_settings()
-if settings.target != "ecs":
-    raise SettingsError([f"target: got {settings.target!r}; expected ecs (the EKS delivery path is not built yet)"])
 
 # Shared by every service of the stack: the pipeline key and the artifact bucket.
 store = ArtifactStore(
@@ -54,8 +59,115 @@ else:
     }
 network = Network("network", network_args)
 
-# The ECS cluster every service of the stack runs in (Container Insights on).
-cluster = EcsCluster("services", {"protect": settings.protect_data})
+# The cluster every service of the stack runs in: ECS with Container Insights, or EKS Auto Mode
+# with a private API endpoint, encrypted Secrets and all control-plane logs.
+ecs_cluster = eks_cluster = None
+if settings.target == "ecs":
+    ecs_cluster = EcsCluster("services", {"protect": settings.protect_data})
+else:
+    eks_cluster = EksCluster(
+        "services",
+        {
+            "vpc_id": network.vpc_id,
+            "private_subnet_ids": network.private_subnet_ids,
+            "public_subnet_ids": network.public_subnet_ids,
+            "kms_key_arn": store.key_arn,
+            "public_access_cidrs": list(settings.cluster_endpoint_public_cidrs),
+            "log_retention_days": settings.log_retention_days,
+            "protect": settings.protect_data,
+        },
+    )
+
+
+def container_environment(service: ServiceSettings) -> dict[str, str]:
+    """Plain settings the container reads (never secrets)."""
+    environment = {"SERVICE_NAME": service.name, "HEALTH_CHECK_PATH": service.health_check_path}
+    if settings.bootstrap_image == DEFAULT_BOOTSTRAP_IMAGE:
+        # The placeholder listens where this variable says; a real image ignores it.
+        environment["WHOAMI_PORT_NUMBER"] = str(service.port)
+    return environment
+
+
+def run_on_ecs(
+    service: ServiceSettings, image: pulumi.Output[str], repository_arn: pulumi.Output[str]
+) -> tuple[EcsDeployTarget, pulumi.Output[str]]:
+    """Fargate tasks in private subnets behind an internet-facing ALB; the ECS deploy action."""
+    assert ecs_cluster is not None
+    service_args: EcsServiceArgs = {
+        "cluster_arn": ecs_cluster.cluster_arn,
+        "cluster_name": ecs_cluster.cluster_name,
+        "vpc_id": network.vpc_id,
+        "vpc_cidr_block": network.vpc_cidr_block,
+        "public_subnet_ids": network.public_subnet_ids,
+        "private_subnet_ids": network.private_subnet_ids,
+        "image": image,
+        "container_name": service.name,
+        "kms_key_arn": store.key_arn,
+        "repository_arn": repository_arn,
+        "container_port": service.port,
+        "health_check_path": service.health_check_path,
+        "cpu": service.cpu,
+        "memory": service.memory,
+        "desired_count": service.desired_count,
+        "log_retention_days": settings.log_retention_days,
+        "protect": settings.protect_data,
+        "environment": container_environment(service),
+    }
+    if service.certificate_arn:
+        service_args["certificate_arn"] = service.certificate_arn
+    app = EcsService(service.name, service_args)
+    deploy: EcsDeployTarget = {
+        "ecs_cluster_name": ecs_cluster.cluster_name,
+        "ecs_service_name": app.service_name,
+        "ecs_service_arn": app.service_arn,
+        "task_definition_family": app.task_family,
+        "task_role_arn": app.task_role_arn,
+        "execution_role_arn": app.execution_role_arn,
+    }
+    return deploy, app.url
+
+
+def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[EksDeployTarget, pulumi.Output[str]]:
+    """A Kubernetes workload in its own namespace; a kubectl deploy step that verifies the rollout."""
+    assert eks_cluster is not None
+    workload_args: EksWorkloadArgs = {
+        "cluster_name": eks_cluster.cluster_name,
+        "provider": eks_cluster.provider,
+        "image": image,
+        "ingress_class_name": eks_cluster.ingress_class_name,
+        "container_port": service.port,
+        "health_check_path": service.health_check_path,
+        "cpu": service.cpu,
+        "memory": service.memory,
+        "desired_count": service.desired_count,
+        "environment": container_environment(service),
+    }
+    if service.certificate_arn:
+        workload_args["certificate_arn"] = service.certificate_arn
+    app = EksWorkload(service.name, workload_args)
+    deployer = EksDeploy(
+        service.name,
+        {
+            "cluster_name": eks_cluster.cluster_name,
+            "cluster_arn": eks_cluster.cluster_arn,
+            "cluster_security_group_id": eks_cluster.cluster_security_group_id,
+            "vpc_id": network.vpc_id,
+            "subnet_ids": network.private_subnet_ids,
+            "namespace": app.namespace,
+            "deployment_name": app.deployment_name,
+            "container_name": app.container_name,
+            "deploy_group": app.deploy_group,
+            "artifact_bucket_arn": store.bucket_arn,
+            "kms_key_arn": store.key_arn,
+            "log_retention_days": settings.log_retention_days,
+        },
+    )
+    deploy: EksDeployTarget = {
+        "deploy_project_name": deployer.project_name,
+        "deploy_project_arn": deployer.project_arn,
+    }
+    return deploy, app.url
+
 
 for service in settings.services:
     # Source: a CodeConnections connection (created PENDING: activate it once) or CodeCommit.
@@ -107,32 +219,12 @@ for service in settings.services:
         {"service": service.name, "bootstrap_image": settings.bootstrap_image, "protect": settings.protect_data},
     )
 
-    # Service: Fargate tasks in private subnets behind an internet-facing load balancer.
-    service_args: EcsServiceArgs = {
-        "cluster_arn": cluster.cluster_arn,
-        "cluster_name": cluster.cluster_name,
-        "vpc_id": network.vpc_id,
-        "vpc_cidr_block": network.vpc_cidr_block,
-        "public_subnet_ids": network.public_subnet_ids,
-        "private_subnet_ids": network.private_subnet_ids,
-        "image": record.image,
-        "container_name": service.name,
-        "kms_key_arn": store.key_arn,
-        "repository_arn": registry.repository_arn,
-        "container_port": service.port,
-        "health_check_path": service.health_check_path,
-        "cpu": service.cpu,
-        "memory": service.memory,
-        "desired_count": service.desired_count,
-        "log_retention_days": settings.log_retention_days,
-        "protect": settings.protect_data,
-    }
-    if service.certificate_arn:
-        service_args["certificate_arn"] = service.certificate_arn
-    if settings.bootstrap_image == DEFAULT_BOOTSTRAP_IMAGE:
-        # The placeholder listens where this variable says; a real image ignores it.
-        service_args["environment"] = {"WHOAMI_PORT_NUMBER": str(service.port)}
-    app = EcsService(service.name, service_args)
+    # Workload: where the image runs, and how the pipeline's Deploy stage rolls it out.
+    deploy: EcsDeployTarget | EksDeployTarget
+    if settings.target == "ecs":
+        deploy, url = run_on_ecs(service, record.image, registry.repository_arn)
+    else:
+        deploy, url = run_on_eks(service, record.image)
 
     # Pipeline: source -> build -> [approval] -> deploy (rolls back on failure) -> record.
     pipeline = DeliveryPipeline(
@@ -144,22 +236,17 @@ for service in settings.services:
             "kms_key_arn": store.key_arn,
             "build_project_name": build.project_name,
             "build_project_arn": build.project_arn,
-            "ecs_cluster_name": cluster.cluster_name,
-            "ecs_service_name": app.service_name,
-            "ecs_service_arn": app.service_arn,
-            "task_definition_family": app.task_family,
-            "task_role_arn": app.task_role_arn,
-            "execution_role_arn": app.execution_role_arn,
             "image_parameter_name": record.parameter_name,
             "image_parameter_arn": record.parameter_arn,
             "require_approval": settings.require_approval,
             "execution_mode": "QUEUED" if settings.environment == "prod" else "SUPERSEDED",
             "log_retention_days": settings.log_retention_days,
             "environment": settings.environment,
+            "deploy": deploy,
         },
     )
 
-    pulumi.export(f"{service.name}Url", app.url)
+    pulumi.export(f"{service.name}Url", url)
     pulumi.export(f"{service.name}Pipeline", pipeline.pipeline_name)
     pulumi.export(f"{service.name}ConnectionActivation", source.activation_message)
     pulumi.export(f"{service.name}RepositoryUrl", registry.repository_url)
@@ -170,3 +257,5 @@ for service in settings.services:
 pulumi.export("artifactBucket", store.bucket_name)
 pulumi.export("environment", settings.environment)
 pulumi.export("target", settings.target)
+if eks_cluster is not None:
+    pulumi.export("clusterName", eks_cluster.cluster_name)

@@ -2,9 +2,12 @@
 
 from .artifact_store import ArtifactStore, ArtifactStoreArgs
 from .container_registry import ContainerRegistry, ContainerRegistryArgs
-from .delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs
+from .delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs, EcsDeployTarget, EksDeployTarget
 from .ecs_cluster import EcsCluster, EcsClusterArgs
 from .ecs_service import EcsService, EcsServiceArgs
+from .eks_cluster import EksCluster, EksClusterArgs
+from .eks_deploy import EksDeploy, EksDeployArgs
+from .eks_workload import EksWorkload, EksWorkloadArgs
 from .image_build import ImageBuild, ImageBuildArgs
 from .image_record import ImageRecord, ImageRecordArgs
 from .network import Network, NetworkArgs
@@ -20,8 +23,16 @@ __all__ = [
     "DeliveryPipelineArgs",
     "EcsCluster",
     "EcsClusterArgs",
+    "EcsDeployTarget",
     "EcsService",
     "EcsServiceArgs",
+    "EksCluster",
+    "EksClusterArgs",
+    "EksDeploy",
+    "EksDeployArgs",
+    "EksDeployTarget",
+    "EksWorkload",
+    "EksWorkloadArgs",
     "ImageBuild",
     "ImageBuildArgs",
     "ImageRecord",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import NotRequired, TypedDict
+from typing import NotRequired, TypedDict, final
 
 import pulumi
 import pulumi_aws as aws
@@ -16,7 +16,9 @@ from .pipeline_declaration import (
     APPROVAL_EVENTS,
     CONNECTION_PROVIDER,
     PIPELINE_EVENTS,
+    codebuild_deploy_action,
     codecommit_event_pattern,
+    ecs_deploy_action,
     pipeline_stages,
     pipeline_triggers,
     record_buildspec,
@@ -36,6 +38,34 @@ EXECUTION_MODES = ("QUEUED", "SUPERSEDED", "PARALLEL")
 ENVIRONMENT_TAG = "cicd:environment"
 
 
+@final
+class EcsDeployTarget(TypedDict):
+    """The standard ECS deploy action's target."""
+
+    ecs_cluster_name: pulumi.Input[str]
+    """Cluster of the service to deploy."""
+    ecs_service_name: pulumi.Input[str]
+    """The ECS service to deploy."""
+    ecs_service_arn: pulumi.Input[str]
+    """Its ARN (…:service/<cluster>/<service>)."""
+    task_definition_family: pulumi.Input[str]
+    """The task-definition family; the deploy registers new revisions only in it."""
+    task_role_arn: pulumi.Input[str]
+    """The task role; the only roles the pipeline may pass are this one and the execution role."""
+    execution_role_arn: pulumi.Input[str]
+    """The task execution role."""
+
+
+@final
+class EksDeployTarget(TypedDict):
+    """A CodeBuild deploy step (`EksDeploy`) the pipeline runs."""
+
+    deploy_project_name: pulumi.Input[str]
+    """The CodeBuild project that rolls the workload out and verifies it."""
+    deploy_project_arn: pulumi.Input[str]
+    """Its ARN; the pipeline may start it."""
+
+
 class DeliveryPipelineArgs(TypedDict):
     source: Source
     """Where the code comes from."""
@@ -49,18 +79,8 @@ class DeliveryPipelineArgs(TypedDict):
     """The `ImageBuild` CodeBuild project."""
     build_project_arn: pulumi.Input[str]
     """Its ARN; the pipeline may start only this build and the record step."""
-    ecs_cluster_name: pulumi.Input[str]
-    """Cluster of the service to deploy."""
-    ecs_service_name: pulumi.Input[str]
-    """The ECS service to deploy."""
-    ecs_service_arn: pulumi.Input[str]
-    """Its ARN (…:service/<cluster>/<service>)."""
-    task_definition_family: pulumi.Input[str]
-    """The service's task-definition family; the deploy registers new revisions only in it."""
-    task_role_arn: pulumi.Input[str]
-    """The task role; the only roles the pipeline may pass are this one and the execution role."""
-    execution_role_arn: pulumi.Input[str]
-    """The task execution role."""
+    deploy: EcsDeployTarget | EksDeployTarget
+    """Where the Deploy stage rolls the image out: an ECS service, or an `EksDeploy` step."""
     image_parameter_name: pulumi.Input[str]
     """SSM parameter where the deployed image is recorded."""
     image_parameter_arn: pulumi.Input[str]
@@ -99,6 +119,17 @@ class DeliveryPipeline(pulumi.ComponentResource):
         mode = args.get("execution_mode", "QUEUED")
         ignored = list(args.get("ignored_paths", ["**/*.md", "docs/**"]))
         retention = args.get("log_retention_days", 30)
+        target = args["deploy"]
+        ecs: EcsDeployTarget | None = None
+        if "deploy_project_arn" in target:
+            deploy_action = codebuild_deploy_action(project_name=target["deploy_project_name"])
+            deploy_projects: list[pulumi.Input[str]] = [target["deploy_project_arn"]]
+        else:
+            ecs = target
+            deploy_action = ecs_deploy_action(
+                cluster_name=ecs["ecs_cluster_name"], service_name=ecs["ecs_service_name"]
+            )
+            deploy_projects = []
         if mode not in EXECUTION_MODES:
             raise ValueError(
                 f"DeliveryPipeline {name}: execution_mode {mode!r} is not one of {', '.join(EXECUTION_MODES)}"
@@ -189,11 +220,13 @@ class DeliveryPipeline(pulumi.ComponentResource):
                 pipeline_role_policy,
                 bucket_arn=args["artifact_bucket_arn"],
                 key_arn=key,
-                build_project_arns=pulumi.Output.all(args["build_project_arn"], self.record_project.arn),
-                ecs_service_arn=args["ecs_service_arn"],
-                task_definition_family=args["task_definition_family"],
-                task_role_arn=args["task_role_arn"],
-                execution_role_arn=args["execution_role_arn"],
+                build_project_arns=pulumi.Output.all(
+                    args["build_project_arn"], self.record_project.arn, *deploy_projects
+                ),
+                ecs_service_arn=ecs["ecs_service_arn"] if ecs else None,
+                task_definition_family=ecs["task_definition_family"] if ecs else None,
+                task_role_arn=ecs["task_role_arn"] if ecs else None,
+                execution_role_arn=ecs["execution_role_arn"] if ecs else None,
                 connection_arn=source.connection_arn,
                 repository_arn=source.repository_arn,
                 approval_topic_arn=self.approval_topic.arn if self.approval_topic else None,
@@ -209,8 +242,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
             ),
             build_project_name=args["build_project_name"],
             record_project_name=self.record_project.name,
-            cluster_name=args["ecs_cluster_name"],
-            service_name=args["ecs_service_name"],
+            deploy=deploy_action,
             approval_topic_arn=self.approval_topic.arn if self.approval_topic else None,
         )
         self.pipeline = aws.codepipeline.Pipeline(

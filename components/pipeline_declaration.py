@@ -103,13 +103,36 @@ def source_action(
     )
 
 
+def ecs_deploy_action(
+    *, cluster_name: pulumi.Input[str], service_name: pulumi.Input[str]
+) -> aws.codepipeline.PipelineStageActionArgsDict:
+    """The standard ECS deploy action: new task-definition revision with the built image."""
+    return _action(
+        "Deploy",
+        "Deploy",
+        "ECS",
+        {"ClusterName": cluster_name, "ServiceName": service_name, "FileName": "imagedefinitions.json"},
+        input_artifacts=[BUILD_ARTIFACT],
+    )
+
+
+def codebuild_deploy_action(*, project_name: pulumi.Input[str]) -> aws.codepipeline.PipelineStageActionArgsDict:
+    """A CodeBuild project that rolls the workload to the built image (EKS: kubectl)."""
+    return _action(
+        "Deploy",
+        "Build",
+        "CodeBuild",
+        {"ProjectName": project_name, "EnvironmentVariables": _env(IMAGE_URI=IMAGE_URI)},
+        input_artifacts=[BUILD_ARTIFACT],
+    )
+
+
 def pipeline_stages(
     *,
     source: aws.codepipeline.PipelineStageActionArgsDict,
     build_project_name: pulumi.Input[str],
     record_project_name: pulumi.Input[str],
-    cluster_name: pulumi.Input[str],
-    service_name: pulumi.Input[str],
+    deploy: aws.codepipeline.PipelineStageActionArgsDict,
     approval_topic_arn: pulumi.Input[str] | None,
 ) -> list[aws.codepipeline.PipelineStageArgsDict]:
     """Source -> Build -> [Approval] -> Deploy (rolls back on failure) -> Record."""
@@ -150,15 +173,7 @@ def pipeline_stages(
     stages += [
         {
             "name": "Deploy",
-            "actions": [
-                _action(
-                    "Deploy",
-                    "Deploy",
-                    "ECS",
-                    {"ClusterName": cluster_name, "ServiceName": service_name, "FileName": "imagedefinitions.json"},
-                    input_artifacts=[BUILD_ARTIFACT],
-                )
-            ],
+            "actions": [deploy],
             # A failed rollout returns the stage to the last execution that succeeded in it.
             "on_failure": {"result": "ROLLBACK"},
         },

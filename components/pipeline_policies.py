@@ -61,19 +61,19 @@ def pipeline_role_policy(
     bucket_arn: str,
     key_arn: str,
     build_project_arns: Sequence[str],
-    ecs_service_arn: str,
-    task_definition_family: str,
-    task_role_arn: str,
-    execution_role_arn: str,
+    ecs_service_arn: str | None = None,
+    task_definition_family: str | None = None,
+    task_role_arn: str | None = None,
+    execution_role_arn: str | None = None,
     connection_arn: str | None = None,
     repository_arn: str | None = None,
     approval_topic_arn: str | None = None,
 ) -> Document:
-    """What the pipeline itself does: move artifacts, read the source, start the builds, roll the
-    ECS service to a new task-definition revision and ask for approval. Nothing else."""
+    """What the pipeline itself does: move artifacts, read the source, start the builds (the
+    deploy step too, for EKS), roll an ECS service to a new task-definition revision and ask for
+    approval. Nothing else."""
     if (connection_arn is None) == (repository_arn is None):
         raise ValueError("pipeline_role_policy: give exactly one of connection_arn and repository_arn")
-    tasks, container_instances, task_definitions = _ecs_scope(ecs_service_arn, task_definition_family)
     statements: list[Statement] = [
         statement(
             "ReadWritePipelineArtifacts",
@@ -91,8 +91,24 @@ def pipeline_role_policy(
         ]
     if repository_arn is not None:
         statements.append(statement("ReadSourceRepository", CODECOMMIT_SOURCE_ACTIONS, [repository_arn]))
-    statements += [
-        statement("RunOwnBuilds", ("codebuild:BatchGetBuilds", "codebuild:StartBuild"), list(build_project_arns)),
+    statements.append(
+        statement("RunOwnBuilds", ("codebuild:BatchGetBuilds", "codebuild:StartBuild"), list(build_project_arns))
+    )
+    if ecs_service_arn is not None:
+        if task_definition_family is None or task_role_arn is None or execution_role_arn is None:
+            raise ValueError("pipeline_role_policy: an ECS deploy needs the task family and both task roles")
+        statements += _ecs_deploy_statements(ecs_service_arn, task_definition_family, task_role_arn, execution_role_arn)
+    if approval_topic_arn is not None:
+        statements.append(statement("AskForApproval", ("sns:Publish",), [approval_topic_arn]))
+    return document(*statements)
+
+
+def _ecs_deploy_statements(
+    ecs_service_arn: str, task_definition_family: str, task_role_arn: str, execution_role_arn: str
+) -> list[Statement]:
+    """The standard ECS deploy action: register a revision in the family, update the service."""
+    tasks, container_instances, task_definitions = _ecs_scope(ecs_service_arn, task_definition_family)
+    return [
         statement("RollOutService", ("ecs:DescribeServices", "ecs:UpdateService"), [ecs_service_arn]),
         statement("WatchRollout", ("ecs:DescribeTasks",), [tasks]),
         statement("ListServiceTasks", ("ecs:ListTasks",), [container_instances]),
@@ -113,9 +129,6 @@ def pipeline_role_policy(
             conditions={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
         ),
     ]
-    if approval_topic_arn is not None:
-        statements.append(statement("AskForApproval", ("sns:Publish",), [approval_topic_arn]))
-    return document(*statements)
 
 
 def record_role_policy(*, parameter_arn: str, log_group_arn: str, bucket_arn: str, key_arn: str) -> Document:

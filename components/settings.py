@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -88,6 +89,7 @@ PROJECT_KEYS = (
     "vpcCidr",
     "availabilityZones",
     "natGateways",
+    "clusterEndpointPublicCidrs",
 )
 
 # CloudWatch Logs accepts only these retention values.
@@ -195,6 +197,8 @@ class StackSettings:
     bootstrap_image: str
     """Image the service runs until the pipeline's first deploy; `build` builds app/ with Docker."""
     network: NetworkSettings
+    cluster_endpoint_public_cidrs: tuple[str, ...]
+    """EKS: CIDRs that may reach the Kubernetes API from outside the VPC. Default: none (private)."""
 
     @property
     def blocking_severities(self) -> tuple[str, ...]:
@@ -420,6 +424,33 @@ def _id_list(key: str, value: Any, pattern: re.Pattern[str], problems: _Problems
     return tuple(value)
 
 
+def _parse_cidrs(key: str, value: Any, problems: _Problems) -> tuple[str, ...]:
+    """IPv4 CIDRs; 0.0.0.0/0 is refused here: a Kubernetes API open to the internet is never a setting."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = json.loads(value) if value.startswith("[") else [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list):
+        problems.add(key, value, "a list of CIDRs such as 203.0.113.0/24")
+        return ()
+    cidrs = []
+    for item in value:
+        try:
+            network = ipaddress.ip_network(str(item), strict=True)
+        except ValueError:
+            problems.add(key, item, "a CIDR such as 203.0.113.0/24 (host bits zero)")
+            continue
+        if network.prefixlen == 0:
+            problems.add(
+                key,
+                item,
+                "the egress CIDRs of the machines that run `pulumi up` and the pipeline, not the whole internet",
+            )
+            continue
+        cidrs.append(str(network))
+    return tuple(cidrs)
+
+
 def _parse_network(raw: Mapping[str, Any], environment: str, problems: _Problems) -> NetworkSettings:
     vpc_id = raw.get("vpcId")
     if vpc_id is not None and (not isinstance(vpc_id, str) or not VPC_ID.fullmatch(vpc_id)):
@@ -500,6 +531,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
     if bootstrap != "build" and (not isinstance(bootstrap, str) or not IMAGE_REFERENCE.fullmatch(bootstrap)):
         problems.add("bootstrapImage", bootstrap, "an image reference such as repo/name:tag, or build")
     network = _parse_network(raw, environment, problems)
+    cidrs = _parse_cidrs("clusterEndpointPublicCidrs", raw.get("clusterEndpointPublicCidrs"), problems)
 
     if problems.items:
         raise SettingsError(problems.items)
@@ -518,6 +550,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         build_compute_type=compute,
         bootstrap_image=str(bootstrap),
         network=network,
+        cluster_endpoint_public_cidrs=cidrs,
     )
 
 

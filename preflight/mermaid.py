@@ -85,7 +85,7 @@ def render(resources: Sequence[State], title: str = "") -> str:
                 if previous:
                     lines.append(f"    {previous} --> {node.split('[')[0]}")
                 previous = after
-                lines.extend(f"    {extra}" for extra in _extras(action, node, services))
+                lines.extend(f"    {extra}" for extra in _extras(action, node, services, projects))
         lines.append("  end")
     return "\n".join(lines) + "\n"
 
@@ -115,14 +115,25 @@ def _action_node(
         build = _label("Build and test", f"target {variables.get('TEST_TARGET', '?')}, push to ECR")
         scan = _label("Scan gate", f"fails on {variables['SCAN_THRESHOLD']} or above")
         return f"{node}[{build}] --> {gate}{{{scan}}}", gate
+    if "DEPLOYMENT" in variables:
+        lines = (
+            "Deploy",
+            "kubectl set image",
+            f"rollout status {variables.get('ROLLOUT_TIMEOUT', '')}, undo on failure",
+        )
+        return f"{node}[{_label(*lines)}]", node
     if "IMAGE_PARAMETER" in variables:
         return f"{node}[{_label('Record', 'deployed digest in SSM', variables['IMAGE_PARAMETER'])}]", node
     return f"{node}[{_label(str(action.get('name', category)), str(provider or ''))}]", node
 
 
-def _extras(action: State, node: str, services: Mapping[Any, State]) -> list[str]:
+def _extras(action: State, node: str, services: Mapping[Any, State], projects: Mapping[Any, State]) -> list[str]:
     """The running target hangs off the deploy node."""
     config = action.get("configuration") or {}
+    variables = _variables(projects.get(config.get("ProjectName")))
+    if "DEPLOYMENT" in variables:
+        where = f"{variables.get('NAMESPACE', '?')}/{variables.get('DEPLOYMENT', '?')}"
+        return [f"{node} --> {node}_target[({_label('EKS Deployment', where, 'behind an ALB ingress')})]"]
     if action.get("category") == "Deploy" and action.get("provider") == "ECS":
         service = services.get(config.get("ServiceName")) or {}
         inputs = service.get("inputs") or {}

@@ -19,7 +19,13 @@ def create_project_request(inputs: dict[str, Any], name: str) -> dict[str, Any]:
     """Translate the Pulumi inputs (camelCase, Terraform-shaped) to CreateProject."""
     env = inputs["environment"]
     logs = inputs["logsConfig"]
-    return {
+    vpc = inputs.get("vpcConfig")
+    extra: dict[str, Any] = (
+        {"vpcConfig": {"vpcId": vpc["vpcId"], "subnets": vpc["subnets"], "securityGroupIds": vpc["securityGroupIds"]}}
+        if vpc
+        else {}
+    )
+    return extra | {
         "name": name,
         "description": inputs["description"],
         "source": {"type": inputs["source"]["type"], "buildspec": inputs["source"]["buildspec"]},
@@ -48,10 +54,19 @@ def create_project_request(inputs: dict[str, Any], name: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("stack", ["dev_plan", "prod_plan"])
-def test_project_request_matches_codebuild_api(stack: str, request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize(
+    ("stack", "name"),
+    [
+        ("dev_plan", "web-build"),
+        ("dev_plan", "web-record"),
+        ("prod_plan", "web-build"),
+        ("prod_plan", "web-record"),
+        ("prod_plan", "web-deploy"),
+    ],
+)
+def test_project_request_matches_codebuild_api(stack: str, name: str, request: pytest.FixtureRequest) -> None:
     result: PlanResult = request.getfixturevalue(stack)
-    project = only(result, "aws:codebuild/project:Project", "web-build")
+    project = only(result, "aws:codebuild/project:Project", name)
     validate_parameters(create_project_request(project.inputs, project.outputs["name"]), SHAPE)
 
 

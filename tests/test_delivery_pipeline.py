@@ -20,6 +20,8 @@ from components.iam import service_trust
 from components.pipeline_declaration import (
     IMAGE_URI,
     RECORD_COMMAND,
+    codebuild_deploy_action,
+    ecs_deploy_action,
     pipeline_stages,
     pipeline_triggers,
     record_buildspec,
@@ -544,11 +546,49 @@ def test_pipeline_policy_rejects_bad_inputs(kwargs: dict[str, Any], message: str
 
 def test_pure_stage_list_without_and_with_approval() -> None:
     source = source_action("CodeCommit", repository="web", branch="main")
-    common = {"build_project_name": "b", "record_project_name": "r", "cluster_name": "c", "service_name": "s"}
+    common: dict[str, Any] = {
+        "build_project_name": "b",
+        "record_project_name": "r",
+        "deploy": ecs_deploy_action(cluster_name="c", service_name="s"),
+    }
     without = pipeline_stages(source=source, approval_topic_arn=None, **common)
     with_gate = pipeline_stages(source=source, approval_topic_arn="arn:aws:sns:us-east-1:123456789012:a", **common)
     assert [s["name"] for s in without] == stage_names(False) == ["Source", "Build", "Deploy", "Record"]
     assert [s["name"] for s in with_gate] == stage_names(True)
+
+
+def test_eks_deploy_stage_runs_the_deploy_project_with_the_built_image() -> None:
+    source = source_action("CodeCommit", repository="web", branch="main")
+    stages = pipeline_stages(
+        source=source,
+        build_project_name="b",
+        record_project_name="r",
+        deploy=codebuild_deploy_action(project_name="web-deploy"),
+        approval_topic_arn=None,
+    )
+    deploy = next(s for s in stages if s["name"] == "Deploy")
+    (action,) = deploy["actions"]
+    assert (action["category"], action["provider"]) == ("Build", "CodeBuild")
+    assert action["configuration"] == {
+        "ProjectName": "web-deploy",
+        "EnvironmentVariables": '[{"name": "IMAGE_URI", "value": "#{BuildVariables.IMAGE_URI}", "type": "PLAINTEXT"}]',
+    }
+    assert deploy["on_failure"] == {"result": "ROLLBACK"}
+
+
+def test_eks_pipeline_role_starts_the_deploy_project_and_passes_no_role() -> None:
+    doc = pipeline_role_policy(
+        bucket_arn=ARNS["bucket_arn"],
+        key_arn=ARNS["key_arn"],
+        build_project_arns=[f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/{p}" for p in ("b", "r", "web-deploy")],
+        repository_arn=f"arn:aws:codecommit:{REGION}:{ACCOUNT}:web",
+    )
+    actions = {
+        a for st in doc["Statement"] for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])
+    }
+    assert not any(a.startswith(("ecs:", "iam:")) for a in actions)
+    builds = next(st for st in doc["Statement"] if st["Sid"] == "RunOwnBuilds")
+    assert builds["Resource"][-1].endswith(":project/web-deploy")
 
 
 def test_triggers_reject_too_many_paths_and_drop_empty_excludes() -> None:

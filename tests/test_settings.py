@@ -174,6 +174,16 @@ BAD_INPUTS = [
         "bootstrapImage: got 'Not An Image'; expected an image reference",
     ),
     (
+        "noncompliant_cluster_endpoint_open_to_internet",
+        {"clusterEndpointPublicCidrs": ["0.0.0.0/0"]},
+        "clusterEndpointPublicCidrs: got '0.0.0.0/0'; expected the egress CIDRs",
+    ),
+    (
+        "noncompliant_cluster_endpoint_cidr",
+        {"clusterEndpointPublicCidrs": ["203.0.113.7/24"]},
+        "clusterEndpointPublicCidrs: got '203.0.113.7/24'; expected a CIDR such as 203.0.113.0/24",
+    ),
+    (
         "noncompliant_desired_count",
         {"services": services(desiredCount=0)},
         "services[0].desiredCount: got 0; expected a whole number from 1 to 100",

@@ -26,12 +26,19 @@ pipeline = DeliveryPipeline(
         "kms_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         "build_project_name": "web-project-0a1b2c3",
         "build_project_arn": f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/web-project-0a1b2c3",
-        "ecs_cluster_name": "main-cluster",
-        "ecs_service_name": "web",
-        "ecs_service_arn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/main-cluster/web",
-        "task_definition_family": "web",
-        "task_role_arn": f"arn:aws:iam::{ACCOUNT}:role/web-task",
-        "execution_role_arn": f"arn:aws:iam::{ACCOUNT}:role/web-execution",
+        "deploy": {
+            "ecs_cluster_name": "main-cluster",
+            "ecs_service_name": "web",
+            "ecs_service_arn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/main-cluster/web",
+            "task_definition_family": "web",
+            "task_role_arn": f"arn:aws:iam::{ACCOUNT}:role/web-task",
+            "execution_role_arn": f"arn:aws:iam::{ACCOUNT}:role/web-execution",
+        }
+        if not config.get("deployProject")
+        else {
+            "deploy_project_name": config.get("deployProject") or "",
+            "deploy_project_arn": f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/{config.get('deployProject')}",
+        },
         "image_parameter_name": "/container-delivery/test/web/image",
         "image_parameter_arn": f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/container-delivery/test/web/image",
         "require_approval": config.get_bool("requireApproval") is not False,

@@ -1,0 +1,268 @@
+"""`EksDeploy`: the pipeline's deploy step for EKS, a CodeBuild project that runs kubectl.
+
+Why CodeBuild and not CodePipeline's native EKS action: the native action applies a whole
+manifest or Helm chart, which would make the pipeline a second owner of the Deployment that
+Pulumi manages. Here the pipeline changes only the image (`kubectl set image`), exactly as the
+ECS deploy action does, waits for the rollout (`kubectl rollout status --timeout`), and on
+failure runs `kubectl rollout undo` and fails, so the previous version keeps serving and the
+Record stage (which only runs after a successful Deploy stage) never records a failed image.
+
+The step runs inside the VPC (the cluster endpoint is private), reaches the API server through
+the cluster security group, and is known to Kubernetes only as a member of the service's deploy
+group, which a namespaced Role allows to patch that one Deployment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+import yaml
+
+from .aws_context import aws_context
+from .iam import Document, document, json_output, service_trust, statement
+from .settings import LOG_RETENTION_DAYS
+
+# kubectl is downloaded and checked against its published SHA-256 at every run; pin the
+# minor version to the cluster's (kubectl supports one minor version of skew either way).
+DEFAULT_KUBECTL_VERSION = "v1.33.4"
+
+
+def deploy_buildspec() -> str:
+    """Set the image, wait for the rollout, undo it on failure. One shell line per command."""
+    rollout = 'kubectl -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout="$ROLLOUT_TIMEOUT"'
+    spec = {
+        "version": 0.2,
+        "env": {"shell": "bash"},
+        "phases": {
+            "install": {
+                "on-failure": "ABORT",
+                "commands": [
+                    'curl -fsSLo /tmp/kubectl "https://dl.k8s.io/release/$KUBECTL_VERSION/bin/linux/amd64/kubectl"',
+                    'curl -fsSLo /tmp/kubectl.sha256 "https://dl.k8s.io/release/$KUBECTL_VERSION/bin/linux/amd64/kubectl.sha256"',
+                    'echo "$(cat /tmp/kubectl.sha256)  /tmp/kubectl" | sha256sum --check --strict',
+                    "install -m 0755 /tmp/kubectl /usr/local/bin/kubectl",
+                ],
+            },
+            "build": {
+                "on-failure": "ABORT",
+                "commands": [
+                    'test -n "$IMAGE_URI" || { echo "No IMAGE_URI: run this step from the pipeline." >&2; exit 1; }',
+                    'aws eks update-kubeconfig --name "$CLUSTER_NAME" --region "$AWS_REGION"',
+                    'kubectl -n "$NAMESPACE" set image "deployment/$DEPLOYMENT" "$CONTAINER=$IMAGE_URI"',
+                    f"if ! {rollout}; then "
+                    'echo "Rollout of $IMAGE_URI failed; undoing it." >&2; '
+                    f'kubectl -n "$NAMESPACE" rollout undo "deployment/$DEPLOYMENT"; {rollout}; exit 1; fi',
+                ],
+            },
+        },
+    }
+    return yaml.safe_dump(spec, sort_keys=False, width=1000)
+
+
+def deploy_role_policy(
+    *,
+    cluster_arn: str,
+    log_group_arn: str,
+    bucket_arn: str,
+    key_arn: str,
+    subnet_arns: Sequence[str],
+    security_group_arn: str,
+    network_interfaces_arn: str,
+) -> Document:
+    """Describe the cluster (for the kubeconfig), write its logs, read its input artifact, and
+    the ENI permissions CodeBuild needs to run inside the VPC. Kubernetes access is RBAC's job."""
+    return document(
+        statement("DescribeCluster", ("eks:DescribeCluster",), [cluster_arn]),
+        statement(
+            "WriteDeployLogs",
+            ("logs:CreateLogStream", "logs:PutLogEvents"),
+            [log_group_arn, f"{log_group_arn}:log-stream:*"],
+        ),
+        statement("ReadInputArtifact", ("s3:GetObject", "s3:GetObjectVersion"), [f"{bucket_arn}/*"]),
+        statement("DecryptInputArtifact", ("kms:Decrypt",), [key_arn]),
+        statement(
+            "CreateBuildInterfaces",
+            ("ec2:CreateNetworkInterface",),
+            [network_interfaces_arn, security_group_arn, *subnet_arns],
+        ),
+        statement("DeleteBuildInterfaces", ("ec2:DeleteNetworkInterface",), [network_interfaces_arn]),
+        statement(
+            "AttachBuildInterfaces",
+            ("ec2:CreateNetworkInterfacePermission",),
+            [network_interfaces_arn],
+            conditions={
+                "StringEquals": {"ec2:AuthorizedService": "codebuild.amazonaws.com"},
+                "ArnEquals": {"ec2:Subnet": list(subnet_arns)},
+            },
+        ),
+        # EC2's Describe calls accept no resource ARN in IAM.
+        statement(
+            "DescribeBuildNetwork",
+            (
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ),
+            ["*"],
+        ),
+    )
+
+
+class EksDeployArgs(TypedDict):
+    cluster_name: pulumi.Input[str]
+    """The EKS cluster the workload runs in."""
+    cluster_arn: pulumi.Input[str]
+    """Its ARN (the role may describe only this cluster)."""
+    cluster_security_group_id: pulumi.Input[str]
+    """The cluster security group; the step's group is let in on 443."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the cluster."""
+    subnet_ids: pulumi.Input[Sequence[str]]
+    """Private subnets the step runs in (with NAT: it downloads kubectl)."""
+    namespace: pulumi.Input[str]
+    """Namespace of the Deployment."""
+    deployment_name: pulumi.Input[str]
+    """The Deployment whose image the step sets."""
+    container_name: pulumi.Input[str]
+    """The container in it."""
+    deploy_group: pulumi.Input[str]
+    """Kubernetes group the role is mapped to; a namespaced Role grants it the rollout."""
+    artifact_bucket_arn: pulumi.Input[str]
+    """The pipeline's artifact bucket (the step reads its input artifact)."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack key (artifacts and the step's logs)."""
+    rollout_timeout: NotRequired[str]
+    """How long a rollout may take before it is undone, a kubectl duration. Default: 10m."""
+    kubectl_version: NotRequired[str]
+    """kubectl release, within one minor version of the cluster. Default: v1.33.4."""
+    build_image: NotRequired[str]
+    """CodeBuild image. Default: aws/codebuild/amazonlinux-x86_64-standard:5.0."""
+    log_retention_days: NotRequired[int]
+    """Days the step's logs are kept. Default: 30."""
+
+
+class EksDeploy(pulumi.ComponentResource):
+    """CodeBuild in the VPC, its least-privilege role, its log group and security group, and the
+    EKS access entry that maps the role to the service's deploy group."""
+
+    project: aws.codebuild.Project
+    role: aws.iam.Role
+    project_name: pulumi.Output[str]
+    project_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: EksDeployArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("cicd:eks_deploy:EksDeploy", name, None, opts)
+        retention = args.get("log_retention_days", 30)
+        if retention not in LOG_RETENTION_DAYS:
+            raise ValueError(f"EksDeploy {name}: log_retention_days {retention} is not a CloudWatch Logs value")
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = aws_context(self)
+        ec2_arn = pulumi.Output.concat("arn:", ctx.partition, ":ec2:", ctx.region, ":", ctx.account_id, ":")
+
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-deploy-logs",
+            name_prefix=f"/aws/codebuild/{name}-deploy-",
+            retention_in_days=retention,
+            kms_key_id=args["kms_key_arn"],
+            opts=child,
+        )
+        group = aws.ec2.SecurityGroup(
+            f"{name}-deploy-sg",
+            vpc_id=args["vpc_id"],
+            description=f"Pipeline deploy step of {name}: HTTPS out only",
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-deploy-https-out",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4="0.0.0.0/0",
+            description="EKS API, STS and the kubectl download",
+            opts=child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-deploy-to-api",
+            security_group_id=args["cluster_security_group_id"],
+            referenced_security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description=f"Pipeline deploy step of {name} to the Kubernetes API",
+            opts=child,
+        )
+        self.role = aws.iam.Role(
+            f"{name}-deploy-role",
+            description=f"Pipeline deploy step of {name}: kubectl set image in its namespace",
+            assume_role_policy=json_output(service_trust, service="codebuild.amazonaws.com", account_id=ctx.account_id),
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-deploy-policy",
+            role=self.role.id,
+            policy=json_output(
+                deploy_role_policy,
+                cluster_arn=args["cluster_arn"],
+                log_group_arn=log_group.arn,
+                bucket_arn=args["artifact_bucket_arn"],
+                key_arn=args["kms_key_arn"],
+                subnet_arns=pulumi.Output.from_input(args["subnet_ids"]).apply(
+                    lambda ids: pulumi.Output.all(*[pulumi.Output.concat(ec2_arn, "subnet/", i) for i in ids])
+                ),
+                security_group_arn=pulumi.Output.concat(ec2_arn, "security-group/", group.id),
+                network_interfaces_arn=pulumi.Output.concat(ec2_arn, "network-interface/*"),
+            ),
+            opts=child,
+        )
+        access = aws.eks.AccessEntry(
+            f"{name}-deploy-access",
+            cluster_name=args["cluster_name"],
+            principal_arn=self.role.arn,
+            kubernetes_groups=[args["deploy_group"]],
+            type="STANDARD",
+            opts=child,
+        )
+        variables = {
+            "CLUSTER_NAME": args["cluster_name"],
+            "NAMESPACE": args["namespace"],
+            "DEPLOYMENT": args["deployment_name"],
+            "CONTAINER": args["container_name"],
+            "ROLLOUT_TIMEOUT": args.get("rollout_timeout", "10m"),
+            "KUBECTL_VERSION": args.get("kubectl_version", DEFAULT_KUBECTL_VERSION),
+        }
+        self.project = aws.codebuild.Project(
+            f"{name}-deploy",
+            description=f"Roll {name} to the built image and verify the rollout",
+            service_role=self.role.arn,
+            encryption_key=args["kms_key_arn"],
+            build_timeout=30,
+            queued_timeout=60,
+            source={"type": "CODEPIPELINE", "buildspec": deploy_buildspec()},
+            artifacts={"type": "CODEPIPELINE"},
+            environment={
+                "type": "LINUX_CONTAINER",
+                "compute_type": "BUILD_GENERAL1_SMALL",
+                "image": args.get("build_image", "aws/codebuild/amazonlinux-x86_64-standard:5.0"),
+                "image_pull_credentials_type": "CODEBUILD",
+                "privileged_mode": False,
+                "environment_variables": [
+                    {"name": key, "value": value, "type": "PLAINTEXT"} for key, value in variables.items()
+                ],
+            },
+            vpc_config={"vpc_id": args["vpc_id"], "subnets": args["subnet_ids"], "security_group_ids": [group.id]},
+            logs_config={
+                "cloudwatch_logs": {"status": "ENABLED", "group_name": log_group.name},
+                "s3_logs": {"status": "DISABLED"},
+            },
+            # CodeBuild checks its VPC permissions, and the step needs its access entry, from the start.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, access]),
+        )
+        self.project_name = self.project.name
+        self.project_arn = self.project.arn
+        self.register_outputs({"project_name": self.project_name, "project_arn": self.project_arn})
