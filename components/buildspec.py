@@ -73,6 +73,8 @@ def buildspec_document() -> dict[str, Any]:
                     f'{_BUILD} --target "$TEST_TARGET" {_CACHE_FROM} "$BUILD_CONTEXT"; fi',
                     'if [ -z "$EXISTING_DIGEST" ] || [ "$EXISTING_DIGEST" = "None" ]; then '
                     f"{_BUILD} {_CACHE_FROM} {_CACHE_TO} --provenance=false "
+                    # The image can report which commit it was built from (the sample's /version).
+                    '--build-arg COMMIT_SHA="$IMAGE_TAG" '
                     '--tag "$REPOSITORY_URI:$IMAGE_TAG" --push "$BUILD_CONTEXT"; fi',
                 ],
             },

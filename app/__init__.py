@@ -1,0 +1,1 @@
+"""The sample service the quickstart pipeline builds and deploys (see README.md)."""
