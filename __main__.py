@@ -9,6 +9,7 @@ import pulumi
 
 from components import (
     ArtifactStore,
+    BootstrapImage,
     ContainerRegistry,
     DeliveryPipeline,
     EcsCluster,
@@ -213,10 +214,15 @@ for service in settings.services:
         },
     )
 
-    # Running image: the digest the pipeline last deployed, or the bootstrap image on the first `up`.
+    # Running image: the digest the pipeline last deployed, or the bootstrap image on the first `up`
+    # (a public placeholder, or app/ built here with Docker when the setting says `build`).
+    bootstrap = (
+        BootstrapImage(service.name, {"repository_url": registry.repository_url}).repo_digest
+        if settings.bootstrap_image == "build"
+        else pulumi.Output.from_input(settings.bootstrap_image)
+    )
     record = ImageRecord(
-        service.name,
-        {"service": service.name, "bootstrap_image": settings.bootstrap_image, "protect": settings.protect_data},
+        service.name, {"service": service.name, "bootstrap_image": bootstrap, "protect": settings.protect_data}
     )
 
     # Workload: where the image runs, and how the pipeline's Deploy stage rolls it out.

@@ -1,6 +1,7 @@
 """The component library: one ComponentResource per module, re-exported here."""
 
 from .artifact_store import ArtifactStore, ArtifactStoreArgs
+from .bootstrap_image import BootstrapImage, BootstrapImageArgs
 from .container_registry import ContainerRegistry, ContainerRegistryArgs
 from .delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs, EcsDeployTarget, EksDeployTarget
 from .ecs_cluster import EcsCluster, EcsClusterArgs
@@ -17,6 +18,8 @@ from .source import Source, SourceArgs
 __all__ = [
     "ArtifactStore",
     "ArtifactStoreArgs",
+    "BootstrapImage",
+    "BootstrapImageArgs",
     "ContainerRegistry",
     "ContainerRegistryArgs",
     "DeliveryPipeline",

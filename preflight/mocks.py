@@ -327,6 +327,13 @@ def _eks_cluster(ctx: _Ctx) -> tuple[str, Outputs]:
     }
 
 
+def _docker_image(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = str(ctx.inputs.get("imageName", ctx.logical))
+    digest = "sha256:" + _digest(ctx.typ, ctx.logical, name)
+    repo_digest = f"{name.rsplit(':', 1)[0]}@{digest}"
+    return repo_digest, {"repoDigest": repo_digest, "imageName": name, "platform": "linux/amd64"}
+
+
 _RESOURCES: dict[str, Callable[[_Ctx], tuple[str, Outputs]]] = {
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
@@ -372,6 +379,7 @@ _RESOURCES: dict[str, Callable[[_Ctx], tuple[str, Outputs]]] = {
     "aws:codestarnotifications/notificationRule:NotificationRule": _notification_rule,
     "aws:ssm/parameter:Parameter": _ssm_parameter,
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
+    "docker:index/image:Image": _docker_image,
     "eks:index:Cluster": _eks_cluster,
 }
 
@@ -445,6 +453,16 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 "names": names,
                 "types": ["String"] * len(names),
                 "values": [self.parameters[n] for n in names],
+            }
+        if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return {
+                "id": region,
+                "authorizationToken": "QVdTOnByZWZsaWdodA==",
+                "expiresAt": "2099-01-01T00:00:00Z",
+                "password": "preflight",
+                "userName": "AWS",
+                "proxyEndpoint": f"https://{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com",
+                "registryId": ACCOUNT_ID,
             }
         if args.token == "aws:ec2/getVpc:getVpc":
             vpc_id = str(args.args.get("id", "vpc-0123456789abcdef0"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from components.image_record import parameter_name, recorded_or
 from preflight.engine import PlanResult
 from tests.conftest import ROOT, only, run_program
@@ -38,3 +40,26 @@ def test_recorded_or() -> None:
     assert recorded_or("boot", "/p/s/web/image", [], []) == "boot"
     assert recorded_or("boot", "/p/s/web/image", ["/p/s/web/image"], ["img@sha256:1"]) == "img@sha256:1"
     assert recorded_or("boot", "/p/s/web/image", ["/p/s/web/other"], ["x"]) == "boot"
+
+
+def test_bootstrap_build_pushes_app_to_the_service_repository_and_runs_its_digest() -> None:
+    result = run_program(ROOT, "dev", {"bootstrapImage": "build"})
+    image = only(result, "docker:index/image:Image")
+    repository = only(result, "aws:ecr/repository:Repository", "web-repository")
+    assert image.inputs["build"] == {
+        "context": ".",
+        "dockerfile": "app/Dockerfile",
+        "target": "runtime",
+        "platform": "linux/amd64",
+        "args": {"COMMIT_SHA": "bootstrap"},
+    }
+    assert image.inputs["imageName"] == repository.outputs["repositoryUrl"] + ":bootstrap"
+    assert image.inputs["buildOnPreview"] is False
+    assert image.inputs["registry"]["server"] == "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    digest = image.outputs["repoDigest"]
+    assert digest.startswith(repository.outputs["repositoryUrl"] + "@sha256:")
+    assert result.stack_outputs()["webImage"] == digest
+    assert only(result, "aws:ssm/parameter:Parameter").inputs["value"] == digest
+    (container,) = json.loads(only(result, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
+    assert container["image"] == digest
+    assert "WHOAMI_PORT_NUMBER" not in {e["name"] for e in container["environment"]}
