@@ -25,6 +25,7 @@ from components import (
     ImageRecord,
     Network,
     NetworkArgs,
+    PipelineTopics,
     ServiceSettings,
     Source,
     SourceArgs,
@@ -78,6 +79,10 @@ else:
             "protect": settings.protect_data,
         },
     )
+
+
+# Where every pipeline of the stack reports failures, successes and approval requests.
+topics = PipelineTopics("pipelines", {"kms_key_arn": store.key_arn, "approvals": settings.require_approval})
 
 
 def container_environment(service: ServiceSettings) -> dict[str, str]:
@@ -248,6 +253,7 @@ for service in settings.services:
             "execution_mode": "QUEUED" if settings.environment == "prod" else "SUPERSEDED",
             "log_retention_days": settings.log_retention_days,
             "environment": settings.environment,
+            "topics": topics,
             "deploy": deploy,
         },
     )
@@ -258,8 +264,8 @@ for service in settings.services:
     pulumi.export(f"{service.name}RepositoryUrl", registry.repository_url)
     pulumi.export(f"{service.name}BuildProject", build.project_name)
     pulumi.export(f"{service.name}Image", record.image)
-    pulumi.export(f"{service.name}Notifications", pipeline.notification_topic_arn)
 
+pulumi.export("notifications", topics.notification_topic_arn)
 pulumi.export("artifactBucket", store.bucket_name)
 pulumi.export("environment", settings.environment)
 pulumi.export("target", settings.target)

@@ -12,6 +12,7 @@ from .eks_workload import EksWorkload, EksWorkloadArgs
 from .image_build import ImageBuild, ImageBuildArgs
 from .image_record import ImageRecord, ImageRecordArgs
 from .network import Network, NetworkArgs
+from .pipeline_topics import PipelineTopics, PipelineTopicsArgs
 from .settings import ServiceSettings, SettingsError, SourceSettings, StackSettings, load_settings
 from .source import Source, SourceArgs
 
@@ -42,6 +43,8 @@ __all__ = [
     "ImageRecordArgs",
     "Network",
     "NetworkArgs",
+    "PipelineTopics",
+    "PipelineTopicsArgs",
     "ServiceSettings",
     "SettingsError",
     "Source",

@@ -26,11 +26,11 @@ from .pipeline_declaration import (
     stage_names,
 )
 from .pipeline_policies import (
-    notification_topic_policy,
     pipeline_role_policy,
     record_role_policy,
     start_pipeline_policy,
 )
+from .pipeline_topics import PipelineTopics
 from .settings import LOG_RETENTION_DAYS
 from .source import Source
 
@@ -87,6 +87,8 @@ class DeliveryPipelineArgs(TypedDict):
     """Its ARN; the record step may write only this parameter."""
     require_approval: NotRequired[bool]
     """Stop for a manual approval before deploying. Default: True."""
+    topics: NotRequired[PipelineTopics]
+    """Shared notification and approval topics (one set per stack). Default: the pipeline's own."""
     execution_mode: NotRequired[str]
     """QUEUED, SUPERSEDED or PARALLEL. Default: QUEUED."""
     ignored_paths: NotRequired[Sequence[str]]
@@ -104,8 +106,6 @@ class DeliveryPipeline(pulumi.ComponentResource):
     pipeline: aws.codepipeline.Pipeline
     role: aws.iam.Role
     record_project: aws.codebuild.Project
-    notification_topic: aws.sns.Topic
-    approval_topic: aws.sns.Topic | None
     pipeline_name: pulumi.Output[str]
     pipeline_arn: pulumi.Output[str]
     notification_topic_arn: pulumi.Output[str]
@@ -142,19 +142,14 @@ class DeliveryPipeline(pulumi.ComponentResource):
         ctx = aws_context(self)
         key = args["kms_key_arn"]
 
-        # Notifications: CodeStar Notifications publishes to a KMS-encrypted topic.
-        self.notification_topic = aws.sns.Topic(f"{name}-notifications", kms_master_key_id=key, opts=child)
-        topic_policy = aws.sns.TopicPolicy(
-            f"{name}-notifications-policy",
-            arn=self.notification_topic.arn,
-            policy=json_output(
-                notification_topic_policy, topic_arn=self.notification_topic.arn, account_id=ctx.account_id
-            ),
-            opts=child,
+        # Notifications and approval requests go to KMS-encrypted topics: the stack's shared
+        # ones when given, else this pipeline's own.
+        topics = args.get("topics") or PipelineTopics(
+            name, {"kms_key_arn": key, "approvals": approval}, pulumi.ResourceOptions(parent=self)
         )
-        self.approval_topic = (
-            aws.sns.Topic(f"{name}-approvals", kms_master_key_id=key, opts=child) if approval else None
-        )
+        if approval and topics.approval_topic_arn is None:
+            raise ValueError(f"DeliveryPipeline {name}: require_approval needs topics with an approval topic")
+        approval_topic_arn = topics.approval_topic_arn if approval else None
 
         # Record step: writes the deployed image where `pulumi up` reads it back.
         record_logs = aws.cloudwatch.LogGroup(
@@ -229,7 +224,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
                 execution_role_arn=ecs["execution_role_arn"] if ecs else None,
                 connection_arn=source.connection_arn,
                 repository_arn=source.repository_arn,
-                approval_topic_arn=self.approval_topic.arn if self.approval_topic else None,
+                approval_topic_arn=approval_topic_arn,
             ),
             opts=child,
         )
@@ -243,7 +238,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
             build_project_name=args["build_project_name"],
             record_project_name=self.record_project.name,
             deploy=deploy_action,
-            approval_topic_arn=self.approval_topic.arn if self.approval_topic else None,
+            approval_topic_arn=approval_topic_arn,
         )
         self.pipeline = aws.codepipeline.Pipeline(
             f"{name}-pipeline",
@@ -268,16 +263,16 @@ class DeliveryPipeline(pulumi.ComponentResource):
             detail_type="FULL",
             event_type_ids=[*PIPELINE_EVENTS, *(APPROVAL_EVENTS if approval else ())],
             resource=self.pipeline.arn,
-            targets=[{"address": self.notification_topic.arn, "type": "SNS"}],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[topic_policy]),
+            targets=[{"address": topics.notification_topic_arn, "type": "SNS"}],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[topics.policy]),
         )
         if source.repository_arn is not None:
             self._codecommit_trigger(name, source.repository_arn, source.branch, ctx.account_id)
 
         self.pipeline_name = self.pipeline.name
         self.pipeline_arn = self.pipeline.arn
-        self.notification_topic_arn = self.notification_topic.arn
-        self.approval_topic_arn = self.approval_topic.arn if self.approval_topic else None
+        self.notification_topic_arn = topics.notification_topic_arn
+        self.approval_topic_arn = approval_topic_arn
         self.stage_names = stage_names(approval)
         self.register_outputs(
             {

@@ -11,14 +11,35 @@ def _label(reg: Registration) -> str:
     return f"{reg.type} {reg.name}" + (" [protected]" if reg.protect else "")
 
 
+def fleet_counts(plan: PlanResult) -> tuple[int, dict[str, int]]:
+    """Custom resources shared by the stack, and per service (by the top-level component they
+    sit under: a service's components carry its name)."""
+    by_urn = plan.by_urn()
+    services = {r.name for r in plan.resources if r.type == "cicd:delivery_pipeline:DeliveryPipeline"}
+    shared = 0
+    per_service: Counter[str] = Counter()
+    for reg in plan.custom():
+        top = reg
+        while top.parent and top.parent in by_urn and by_urn[top.parent].type != STACK_TYPE:
+            top = by_urn[top.parent]
+        if top.name in services and not top.custom:
+            per_service[top.name] += 1
+        else:
+            shared += 1
+    return shared, dict(sorted(per_service.items()))
+
+
 def render_summary(plan: PlanResult) -> str:
     custom = plan.custom()
     lines = [
         f"Stack {plan.project.name}/{plan.stack}: {len(custom)} resources "
         f"in {sum(1 for r in plan.resources if not r.custom and r.type != STACK_TYPE)} components",
-        "",
-        "Resources by type:",
     ]
+    shared, per_service = fleet_counts(plan)
+    if per_service:
+        listed = ", ".join(f"{name} {count}" for name, count in per_service.items())
+        lines.append(f"Shared by the stack: {shared}; per service: {listed}")
+    lines += ["", "Resources by type:"]
     counts = Counter(r.type for r in custom)
     width = max((len(t) for t in counts), default=0)
     for typ, count in sorted(counts.items()):

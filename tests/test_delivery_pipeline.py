@@ -81,9 +81,7 @@ def statement_by_sid(doc: dict[str, Any], sid: str) -> dict[str, Any]:
 
 def test_pipeline_children_with_new_connection_and_approval(plans: dict[str, PlanResult]) -> None:
     assert children(plans["github"], COMPONENT, "web") == {
-        ("aws:sns/topic:Topic", "web-notifications"),
-        ("aws:sns/topicPolicy:TopicPolicy", "web-notifications-policy"),
-        ("aws:sns/topic:Topic", "web-approvals"),
+        ("cicd:pipeline_topics:PipelineTopics", "web"),
         ("aws:cloudwatch/logGroup:LogGroup", "web-record-logs"),
         ("aws:iam/role:Role", "web-record-role"),
         ("aws:iam/rolePolicy:RolePolicy", "web-record-policy"),
@@ -92,6 +90,12 @@ def test_pipeline_children_with_new_connection_and_approval(plans: dict[str, Pla
         ("aws:iam/rolePolicy:RolePolicy", "web-pipeline-policy"),
         (PIPELINE_TYPE, "web-pipeline"),
         ("aws:codestarnotifications/notificationRule:NotificationRule", "web-notify"),
+    }
+    # Without shared topics, the pipeline has its own.
+    assert children(plans["github"], "cicd:pipeline_topics:PipelineTopics", "web") == {
+        ("aws:sns/topic:Topic", "web-notifications"),
+        ("aws:sns/topicPolicy:TopicPolicy", "web-notifications-policy"),
+        ("aws:sns/topic:Topic", "web-approvals"),
     }
     assert children(plans["github"], "cicd:source:Source", "web-source") == {
         ("aws:codeconnections/connection:Connection", "web-source-connection")

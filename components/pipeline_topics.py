@@ -1,0 +1,57 @@
+"""`PipelineTopics`: the KMS-encrypted SNS topics pipelines notify, shareable by a whole fleet.
+
+One topic carries every pipeline's failures, successes and approval requests (through
+CodeStar Notifications); a second one, when approvals are on, is what each Manual approval
+action publishes to. Subscribe people or chat integrations once per stack, not per service.
+"""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import aws_context
+from .iam import json_output
+from .pipeline_policies import notification_topic_policy
+
+
+class PipelineTopicsArgs(TypedDict):
+    kms_key_arn: pulumi.Input[str]
+    """Key that encrypts the topics (its policy lets CodeStar Notifications use it through SNS)."""
+    approvals: NotRequired[bool]
+    """Create the approval-request topic. Default: True."""
+
+
+class PipelineTopics(pulumi.ComponentResource):
+    notification_topic: aws.sns.Topic
+    policy: aws.sns.TopicPolicy
+    """Notification rules must wait for it: CodeStar Notifications checks it may publish."""
+    notification_topic_arn: pulumi.Output[str]
+    approval_topic_arn: pulumi.Output[str] | None
+
+    def __init__(self, name: str, args: PipelineTopicsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("cicd:pipeline_topics:PipelineTopics", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = aws_context(self)
+        key = args["kms_key_arn"]
+        self.notification_topic = aws.sns.Topic(f"{name}-notifications", kms_master_key_id=key, opts=child)
+        self.policy = aws.sns.TopicPolicy(
+            f"{name}-notifications-policy",
+            arn=self.notification_topic.arn,
+            policy=json_output(
+                notification_topic_policy, topic_arn=self.notification_topic.arn, account_id=ctx.account_id
+            ),
+            opts=child,
+        )
+        approvals = (
+            aws.sns.Topic(f"{name}-approvals", kms_master_key_id=key, opts=child)
+            if args.get("approvals", True)
+            else None
+        )
+        self.notification_topic_arn = self.notification_topic.arn
+        self.approval_topic_arn = approvals.arn if approvals else None
+        self.register_outputs(
+            {"notification_topic_arn": self.notification_topic_arn, "approval_topic_arn": self.approval_topic_arn}
+        )
