@@ -21,9 +21,12 @@ from typing import Any
 
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
+from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime.config import set_all_config
-from pulumi.runtime.settings import configure, reset_options
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import SETTINGS, _get_rpc_manager, configure, reset_options
 from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from .mocks import RealisticMocks
 from .project import Project, load_project
@@ -109,14 +112,29 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.invocations: list[Invocation] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)
-        urn = response.urn
+        # The SDK's MockMonitor.RegisterResource, keeping what it drops; inputs deserialized once.
+        urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == STACK_TYPE:
+            response = resource_pb2.RegisterResourceResponse(urn=urn)
             inputs: dict[str, Any] = {}
             outputs: dict[str, Any] = {}
         else:
+            _ensure_event_loop()
             inputs = rpc.deserialize_properties(request.object)
-            outputs = self.resources[urn].state
+            new_id, outputs = self.mocks.new_resource(
+                pulumi_mocks.MockResourceArgs(
+                    typ=request.type,
+                    name=request.name,
+                    inputs=inputs,
+                    provider=request.provider,
+                    resource_id=request.importId,
+                    custom=request.custom or False,
+                )
+            )
+            resource_id = new_id or ""
+            properties = _sync_await(rpc.serialize_properties(outputs, {}))
+            self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id, outputs)
+            response = resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=properties)
         registration = Registration(
             urn=urn,
             type=request.type,
@@ -172,6 +190,34 @@ def _ordered(registrations: Mapping[str, Registration]) -> list[Registration]:
     return ordered
 
 
+async def _wait_for_quiescence(await_all_outstanding_tasks: bool = True) -> None:
+    """`pulumi.runtime.stack.wait_for_rpcs`, the SDK's end-of-program wait, in linear time.
+
+    Same contract: wait until no RPC and no tracked Output is outstanding, raising the first
+    failure. The SDK waits on every pending Output with FIRST_COMPLETED in a loop, which costs
+    O(outputs x completion waves) callback registrations: most of the time of a 50-service
+    plan. Waiting on each snapshot of pending Outputs with one `gather` costs O(outputs).
+    """
+    rpc_manager = _get_rpc_manager()
+    while True:
+        while rpc_manager.rpcs:
+            await asyncio.sleep(0)
+            await rpc_manager.rpcs.pop()
+        if rpc_manager.unhandled_exception is not None:
+            raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+        while await_all_outstanding_tasks:
+            with SETTINGS.lock:
+                pending = list(SETTINGS.outputs)
+                SETTINGS.outputs.clear()
+            if not pending:
+                break
+            for result in await asyncio.gather(*pending, return_exceptions=True):
+                if isinstance(result, BaseException):
+                    raise result
+        if not rpc_manager.rpcs:
+            return
+
+
 def _quiet_after_failure(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """Once a program fails, every output waiting on the failed value fails too; the first
     error is raised to the caller, so the echoes of it are not worth thousands of lines."""
@@ -220,9 +266,12 @@ def run_program(
         added_path = str(directory) not in sys.path
         if added_path:
             sys.path.insert(0, str(directory))
+        sdk_wait = pulumi_stack.wait_for_rpcs
+        pulumi_stack.wait_for_rpcs = _wait_for_quiescence
         try:
             loop.run_until_complete(run_in_stack(program))
         finally:
+            pulumi_stack.wait_for_rpcs = sdk_wait
             for task in asyncio.all_tasks(loop):
                 task.cancel()
                 with suppress(asyncio.CancelledError, Exception):

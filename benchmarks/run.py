@@ -1,0 +1,171 @@
+"""Time to a reviewable plan: `preflight plan` (program + policy verdicts) for fleets of 1..100
+services, against the AWS CDK peer (`cdk synth` with cdk-nag) on the same machine, same run.
+
+    .venv/bin/python benchmarks/run.py                 # 1, 10, 50, 100 services, 3 runs each, with the CDK peer
+    .venv/bin/python benchmarks/run.py --smoke         # 2 services, 1 run, no peer (CI)
+    .venv/bin/python benchmarks/run.py --sizes 1 50 --runs 5 --no-cdk
+
+Each measurement is a fresh process (the full user-visible job, imports included); wall time
+and peak RSS come from the kernel's accounting of that child (`os.wait4`). The policy
+throughput is measured separately, in-process, over a generated export of >= 10,000 resources.
+Numbers are printed as a Markdown table; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PEER = ROOT.parent / "shared" / "peers" / "cdk"
+CDK_VENV = Path(os.environ.get("CDK_PEER_VENV", "/tmp/cdk-peer-venv"))
+
+
+@dataclass
+class Sample:
+    wall: float
+    rss_mb: float
+    resources: int = 0
+
+
+def run_child(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Sample:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read() if process.stderr else ''}")
+    return Sample(wall=wall, rss_mb=usage.ru_maxrss / 1024)
+
+
+def fleet_project(size: int, workdir: Path) -> Path:
+    """A copy of the project whose `bench` stack has `size` services (dev settings otherwise)."""
+    project = workdir / f"fleet-{size}"
+    project.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, project / name)
+    (project / "components").symlink_to(ROOT / "components")
+    stack = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    stack["config"]["container-delivery:services"] = [
+        {"name": f"svc{i:03d}", "source": {"provider": "github", "repository": f"example-org/svc{i:03d}"}}
+        for i in range(size)
+    ]
+    (project / "Pulumi.bench.yaml").write_text(yaml.safe_dump(stack))
+    return project
+
+
+def measure_preflight(size: int, runs: int, workdir: Path) -> tuple[list[Sample], Path]:
+    project = fleet_project(size, workdir)
+    out = project / "plan.json"
+    command = [sys.executable, "-m", "preflight", "plan", "--stack", "bench", "--project-dir", str(project)]
+    samples = []
+    for _ in range(runs):
+        sample = run_child([*command, "--json", str(out)], cwd=ROOT)
+        sample.resources = sum(1 for r in json.loads(out.read_text())["deployment"]["resources"] if r["custom"])
+        samples.append(sample)
+    return samples, out
+
+
+def measure_cdk(size: int, runs: int, workdir: Path) -> list[Sample] | None:
+    python = CDK_VENV / "bin" / "python"
+    if not python.exists():
+        return None
+    env = {
+        **os.environ,
+        "N_SERVICES": str(size),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    }
+    samples = []
+    for i in range(runs):
+        out = workdir / f"cdk-{size}-{i}"
+        sample = run_child([str(python), str(PEER / "app.py")], env={**env, "CDK_OUTDIR": str(out)})
+        counted = json.loads(subprocess.run([sys.executable, str(PEER / "count.py"), str(out)],
+                                            capture_output=True, text=True, check=True).stdout)
+        sample.resources = int(counted["resources"])
+        samples.append(sample)
+    return samples
+
+
+def policy_throughput(plan: Path, target: int, runs: int) -> tuple[int, float]:
+    """Resources per second of the whole pack over an export of >= target resources, made of
+    copies of a measured plan with distinct URNs."""
+    from policies.rules import pack_policies
+    from preflight.verdicts import evaluate
+
+    base = json.loads(plan.read_text())["deployment"]["resources"]
+    copies = -(-target // len(base))
+    resources = []
+    for copy in range(copies):
+        for state in base:
+            clone = json.loads(json.dumps(state).replace("::", f"::c{copy}-", 1)) if copy else state
+            resources.append(clone)
+    policies = pack_policies()
+    evaluate(resources[: len(base)], policies=policies)  # warm caches (policy_sentry lookups)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        evaluate(resources, policies=policies)
+        times.append(time.perf_counter() - started)
+    return len(resources), len(resources) / statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 50, 100])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-cdk", action="store_true", help="skip the AWS CDK peer")
+    parser.add_argument("--smoke", action="store_true", help="2 services, 1 run, no peer, small policy export")
+    args = parser.parse_args()
+    sizes, runs, cdk, policy_target = args.sizes, args.runs, not args.no_cdk, 10_000
+    if args.smoke:
+        sizes, runs, cdk, policy_target = [2], 1, False, 500
+
+    rows = []
+    medians: dict[int, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for size in sizes:
+            ours, plan = measure_preflight(size, runs, workdir)
+            wall = statistics.median(s.wall for s in ours)
+            medians[size] = wall
+            peer = measure_cdk(size, runs, workdir) if cdk else None
+            peer_wall = statistics.median(s.wall for s in peer) if peer else None
+            rows.append(
+                f"| {size} | {ours[0].resources} | {wall:.2f} | {statistics.median(s.rss_mb for s in ours):.0f} | "
+                f"{ours[0].resources / wall:.0f} | "
+                + (
+                    f"{peer[0].resources} | {peer_wall:.2f} | {statistics.median(s.rss_mb for s in peer):.0f} | "
+                    f"{peer_wall / wall:.1f}x |"
+                    if peer and peer_wall
+                    else "- | - | - | - |"
+                )
+            )
+        count, rate = policy_throughput(plan, policy_target, runs)
+
+    print(f"preflight plan + policy verdicts, median of {runs} fresh processes; CDK peer: synth + cdk-nag\n")
+    print("| services | resources | wall s | peak RSS MB | resources/s | CDK resources | CDK wall s | CDK RSS MB | speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    if 10 in medians and 50 in medians:
+        print(f"\nt50 / t10 = {medians[50] / medians[10]:.2f}")
+    print(f"\npolicy evaluation: {rate:,.0f} resources/s over {count:,} resources (median of {runs})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
