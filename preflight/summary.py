@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .engine import STACK_TYPE, PlanResult, Registration
+from .graph import critical_path, short
 
 
 def _label(reg: Registration) -> str:
@@ -39,6 +40,8 @@ def render_summary(plan: PlanResult) -> str:
     if per_service:
         listed = ", ".join(f"{name} {count}" for name, count in per_service.items())
         lines.append(f"Shared by the stack: {shared}; per service: {listed}")
+    path = critical_path(plan)
+    lines.append(f"Deploy-time critical path: {len(path)} resources ({short(path)})")
     lines += ["", "Resources by type:"]
     counts = Counter(r.type for r in custom)
     width = max((len(t) for t in counts), default=0)

@@ -1,0 +1,94 @@
+"""Deploy-time shape of a plan: the critical path and dependencies that order nothing new.
+
+`pulumi up` creates independent resources in parallel, so the time to create a stack follows
+the longest chain of custom resources that must wait for each other. Waiting on a component
+means waiting on everything inside it; a child does not wait for its parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+
+from .engine import PlanResult, Registration
+
+
+def _custom_descendants(plan: PlanResult) -> Mapping[str, frozenset[str]]:
+    children: dict[str, list[Registration]] = {}
+    for reg in plan.resources:
+        children.setdefault(reg.parent, []).append(reg)
+
+    @cache
+    def below(urn: str) -> frozenset[str]:
+        found: set[str] = set()
+        for child in children.get(urn, []):
+            if child.custom:
+                found.add(child.urn)
+            found |= below(child.urn)
+        return frozenset(found)
+
+    return {reg.urn: below(reg.urn) for reg in plan.resources if not reg.custom}
+
+
+def waits_for(plan: PlanResult) -> dict[str, frozenset[str]]:
+    """For each custom resource, the custom resources it waits for directly."""
+    components = _custom_descendants(plan)
+    result: dict[str, frozenset[str]] = {}
+    for reg in plan.custom():
+        direct: set[str] = set()
+        for dependency in reg.dependencies:
+            direct |= components.get(dependency, frozenset({dependency}))
+        result[reg.urn] = frozenset(direct - {reg.urn})
+    return result
+
+
+def critical_path(plan: PlanResult) -> list[str]:
+    """The longest chain of custom resources, first created first (URNs)."""
+    edges = waits_for(plan)
+
+    @cache
+    def longest(urn: str) -> tuple[str, ...]:
+        best: tuple[str, ...] = ()
+        for dependency in sorted(edges.get(urn, ())):
+            chain = longest(dependency)
+            if len(chain) > len(best):
+                best = chain
+        return (*best, urn)
+
+    best: tuple[str, ...] = ()
+    for urn in sorted(edges):
+        chain = longest(urn)
+        if len(chain) > len(best):
+            best = chain
+    return list(best)
+
+
+def redundant_dependencies(plan: PlanResult) -> list[tuple[str, str]]:
+    """Explicit `depends_on` edges already implied by property dependencies (they order nothing)."""
+    by_urn = plan.by_urn()
+    implied: dict[str, set[str]] = {}
+    for reg in plan.resources:
+        implied[reg.urn] = {d for deps in reg.property_dependencies.values() for d in deps}
+
+    @cache
+    def reachable(urn: str) -> frozenset[str]:
+        seen: set[str] = set()
+        for dependency in by_urn[urn].dependencies if urn in by_urn else ():
+            seen.add(dependency)
+            seen |= reachable(dependency)
+        return frozenset(seen)
+
+    found = []
+    for reg in plan.resources:
+        explicit = set(reg.dependencies) - implied[reg.urn]
+        for dependency in sorted(explicit):
+            through_properties = (
+                set().union(*(reachable(d) | {d} for d in implied[reg.urn])) if implied[reg.urn] else set()
+            )
+            if dependency in through_properties:
+                found.append((reg.urn, dependency))
+    return found
+
+
+def short(urns: Sequence[str]) -> str:
+    return " -> ".join(urn.rsplit("::", 1)[-1] for urn in urns)
