@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from preflight.engine import PlanResult
@@ -20,7 +22,7 @@ def test_critical_path_is_a_chain_of_real_waits(dev_plan: PlanResult) -> None:
     path = critical_path(dev_plan)
     edges = waits_for(dev_plan)
     assert len(path) >= 5
-    for earlier, later in zip(path, path[1:], strict=False):
+    for earlier, later in pairwise(path):
         assert earlier in edges[later]
     by_urn = dev_plan.by_urn()
     assert all(by_urn[urn].custom for urn in path)
