@@ -42,9 +42,7 @@ class Sample:
 
 def run_child(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Sample:
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) not in (0, 1):
@@ -94,8 +92,11 @@ def measure_cdk(size: int, runs: int, workdir: Path) -> list[Sample] | None:
     for i in range(runs):
         out = workdir / f"cdk-{size}-{i}"
         sample = run_child([str(python), str(PEER / "app.py")], env={**env, "CDK_OUTDIR": str(out)})
-        counted = json.loads(subprocess.run([sys.executable, str(PEER / "count.py"), str(out)],
-                                            capture_output=True, text=True, check=True).stdout)
+        counted = json.loads(
+            subprocess.run(
+                [sys.executable, str(PEER / "count.py"), str(out)], capture_output=True, text=True, check=True
+            ).stdout
+        )
         sample.resources = int(counted["resources"])
         samples.append(sample)
     return samples
@@ -158,7 +159,10 @@ def main() -> int:
         count, rate = policy_throughput(plan, policy_target, runs)
 
     print(f"preflight plan + policy verdicts, median of {runs} fresh processes; CDK peer: synth + cdk-nag\n")
-    print("| services | resources | wall s | peak RSS MB | resources/s | CDK resources | CDK wall s | CDK RSS MB | speed-up |")
+    print(
+        "| services | resources | wall s | peak RSS MB | resources/s "
+        "| CDK resources | CDK wall s | CDK RSS MB | speed-up |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     if 10 in medians and 50 in medians:
