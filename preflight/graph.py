@@ -7,19 +7,22 @@ means waiting on everything inside it; a child does not wait for its parent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cache
 
 from .engine import PlanResult, Registration
 
 
-def _custom_descendants(plan: PlanResult) -> Mapping[str, frozenset[str]]:
+def waits_for(plan: PlanResult) -> dict[str, frozenset[str]]:
+    """For each custom resource, the custom resources it waits for directly."""
     children: dict[str, list[Registration]] = {}
     for reg in plan.resources:
         children.setdefault(reg.parent, []).append(reg)
+    components = {reg.urn for reg in plan.resources if not reg.custom}
 
     @cache
     def below(urn: str) -> frozenset[str]:
+        """Custom descendants of a component; asked only for components something depends on."""
         found: set[str] = set()
         for child in children.get(urn, []):
             if child.custom:
@@ -27,17 +30,14 @@ def _custom_descendants(plan: PlanResult) -> Mapping[str, frozenset[str]]:
             found |= below(child.urn)
         return frozenset(found)
 
-    return {reg.urn: below(reg.urn) for reg in plan.resources if not reg.custom}
-
-
-def waits_for(plan: PlanResult) -> dict[str, frozenset[str]]:
-    """For each custom resource, the custom resources it waits for directly."""
-    components = _custom_descendants(plan)
     result: dict[str, frozenset[str]] = {}
     for reg in plan.custom():
         direct: set[str] = set()
         for dependency in reg.dependencies:
-            direct |= components.get(dependency, frozenset({dependency}))
+            if dependency in components:
+                direct |= below(dependency)
+            else:
+                direct.add(dependency)
         result[reg.urn] = frozenset(direct - {reg.urn})
     return result
 

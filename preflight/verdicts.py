@@ -143,6 +143,15 @@ def _cannot_evaluate(policy: Policy, error: UnknownValueError, urn: str) -> Viol
     )
 
 
+_Entry = tuple[ResourceValidationPolicy, str, dict[str, Any]]
+
+
+def _applies_to(policy: Policy) -> frozenset[str] | None:
+    """The resource types a pack policy inspects (set by its adapter), None if it does not say."""
+    types = getattr(policy, "applies_to", None)
+    return frozenset(types) if types is not None else None
+
+
 def evaluate(
     resources: Sequence[Mapping[str, Any]],
     config: Mapping[str, Mapping[str, Any]] | None = None,
@@ -158,15 +167,36 @@ def evaluate(
         level = entry.pop("enforcementLevel", (policy.enforcement_level or EnforcementLevel.ADVISORY).value)
         return level, entry
 
-    resource_policies = [
-        (p, *settings(p)) for p in policies if isinstance(p, ResourceValidationPolicy) and settings(p)[0] != "disabled"
-    ]
+    resource_policies: list[_Entry] = []
+    for candidate in policies:
+        if isinstance(candidate, ResourceValidationPolicy):
+            level, params = settings(candidate)
+            if level != "disabled":
+                resource_policies.append((candidate, level, params))
+    # The pack's policies say which resource types they inspect (`applies_to`); calling only
+    # those gives the same verdicts as calling every policy on every resource, without the
+    # work of building arguments for calls that return at once. Other policies see everything.
+    by_type: dict[str, list[_Entry]] = {}
+
+    def applicable(resource_type: str) -> list[_Entry]:
+        if resource_type not in by_type:
+            by_type[resource_type] = [
+                entry
+                for entry in resource_policies
+                if (types := _applies_to(entry[0])) is None or resource_type in types
+            ]
+        return by_type[resource_type]
+
     for state in resources:
+        selected = applicable(state["type"])
+        if not selected:
+            continue
         props = unknown_checking_proxy(dict(state.get("inputs") or {}))
         urn = state["urn"]
         name = urn.rsplit("::", 1)[-1]
-        for policy, level, params in resource_policies:
-            args = ResourceValidationArgs(state["type"], props, urn, name, _options(state), None, params)
+        options = _options(state)
+        for policy, level, params in selected:
+            args = ResourceValidationArgs(state["type"], props, urn, name, options, None, params)
 
             def report(
                 message: str, _urn: str | None = None, *, p: Policy = policy, lvl: str = level, at: str = urn

@@ -66,4 +66,7 @@ def to_policy(rule: Rule) -> Policy:
         for message in resource_check(resource, _config(rule, args.get_config())):
             report(message, None)
 
-    return ResourceValidationPolicy(validate=validate, **common)
+    policy = ResourceValidationPolicy(validate=validate, **common)
+    # Lets an offline runner skip resource types the rule never inspects (the rule checks anyway).
+    policy.applies_to = types  # type: ignore[attr-defined]
+    return policy

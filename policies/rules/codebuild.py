@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -134,6 +135,12 @@ def _builds_image(command: str) -> bool:
     return any(tuple(tokens[i : i + len(seq)]) == seq for seq in IMAGE_BUILDS for i in range(len(tokens)))
 
 
+@lru_cache(maxsize=1024)
+def _load_buildspec(text: str) -> Any:
+    """Fleets share one buildspec text: parse it once (callers only read the result)."""
+    return yaml.safe_load(text)
+
+
 @resource_rule(
     name="codebuild-privileged-only-for-image-builds",
     types=[PROJECT],
@@ -153,7 +160,7 @@ def privileged_only_for_image_builds(resource: Resource, config: Config) -> Iter
         yield f"environment.privilegedMode is true and source.buildspec is not inline: inline it, or {fix}"
         return
     try:
-        buildspec = yaml.safe_load(str(text))
+        buildspec = _load_buildspec(str(text))
     except yaml.YAMLError:
         yield f"environment.privilegedMode is true and source.buildspec is not valid YAML: fix it, or {fix}"
         return

@@ -136,11 +136,24 @@ Located = tuple[str, list[Stmt]]
 
 
 def _read(raw: Any) -> list[Stmt] | None:
+    if isinstance(raw, str):
+        cached = _read_text(raw)
+        return list(cached) if cached is not None else None
     try:
         document = parse(raw)
         return normalised(document) if document is not None else None
     except DocumentError:
         return None  # iam-policy-document-readable reports it
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_text(raw: str) -> tuple[Stmt, ...] | None:
+    """Fleets repeat the same documents; parse each text once (statements are immutable)."""
+    try:
+        document = parse(raw)
+        return tuple(normalised(document)) if document is not None else None
+    except DocumentError:
+        return None
 
 
 def _raw_documents(resource: Resource, kinds: Sequence[str]) -> Iterator[tuple[str, Any]]:
