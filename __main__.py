@@ -9,18 +9,13 @@ import pulumi
 
 from components import (
     ArtifactStore,
-    BootstrapImage,
     ContainerRegistry,
     DeliveryPipeline,
     EcsCluster,
     EcsDeployTarget,
     EcsService,
     EcsServiceArgs,
-    EksCluster,
-    EksDeploy,
     EksDeployTarget,
-    EksWorkload,
-    EksWorkloadArgs,
     ImageBuild,
     ImageRecord,
     Network,
@@ -67,6 +62,9 @@ ecs_cluster = eks_cluster = None
 if settings.target == "ecs":
     ecs_cluster = EcsCluster("services", {"protect": settings.protect_data})
 else:
+    # The EKS libraries load only for EKS stacks (components/__init__.py imports them lazily).
+    from components import EksCluster
+
     eks_cluster = EksCluster(
         "services",
         {
@@ -135,6 +133,8 @@ def run_on_ecs(
 
 def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[EksDeployTarget, pulumi.Output[str]]:
     """A Kubernetes workload in its own namespace; a kubectl deploy step that verifies the rollout."""
+    from components import EksDeploy, EksWorkload, EksWorkloadArgs
+
     assert eks_cluster is not None
     workload_args: EksWorkloadArgs = {
         "cluster_name": eks_cluster.cluster_name,
@@ -221,11 +221,11 @@ for service in settings.services:
 
     # Running image: the digest the pipeline last deployed, or the bootstrap image on the first `up`
     # (a public placeholder, or app/ built here with Docker when the setting says `build`).
-    bootstrap = (
-        BootstrapImage(service.name, {"repository_url": registry.repository_url}).repo_digest
-        if settings.bootstrap_image == "build"
-        else pulumi.Output.from_input(settings.bootstrap_image)
-    )
+    bootstrap = pulumi.Output.from_input(settings.bootstrap_image)
+    if settings.bootstrap_image == "build":
+        from components import BootstrapImage  # pulumi-docker loads only for stacks that build
+
+        bootstrap = BootstrapImage(service.name, {"repository_url": registry.repository_url}).repo_digest
     record = ImageRecord(
         service.name, {"service": service.name, "bootstrap_image": bootstrap, "protect": settings.protect_data}
     )

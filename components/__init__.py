@@ -1,20 +1,47 @@
-"""The component library: one ComponentResource per module, re-exported here."""
+"""The component library: one ComponentResource per module, re-exported here.
+
+The EKS components and `BootstrapImage` load pulumi-eks, pulumi-kubernetes and pulumi-docker,
+which an ECS stack never needs: they are imported on first use.
+"""
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .artifact_store import ArtifactStore, ArtifactStoreArgs
-from .bootstrap_image import BootstrapImage, BootstrapImageArgs
 from .container_registry import ContainerRegistry, ContainerRegistryArgs
 from .delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs, EcsDeployTarget, EksDeployTarget
 from .ecs_cluster import EcsCluster, EcsClusterArgs
 from .ecs_service import EcsService, EcsServiceArgs
-from .eks_cluster import EksCluster, EksClusterArgs
-from .eks_deploy import EksDeploy, EksDeployArgs
-from .eks_workload import EksWorkload, EksWorkloadArgs
 from .image_build import ImageBuild, ImageBuildArgs
 from .image_record import ImageRecord, ImageRecordArgs
 from .network import Network, NetworkArgs
 from .pipeline_topics import PipelineTopics, PipelineTopicsArgs
 from .settings import ServiceSettings, SettingsError, SourceSettings, StackSettings, load_settings
 from .source import Source, SourceArgs
+
+_LAZY = {
+    "BootstrapImage": ".bootstrap_image",
+    "BootstrapImageArgs": ".bootstrap_image",
+    "EksCluster": ".eks_cluster",
+    "EksClusterArgs": ".eks_cluster",
+    "EksDeploy": ".eks_deploy",
+    "EksDeployArgs": ".eks_deploy",
+    "EksWorkload": ".eks_workload",
+    "EksWorkloadArgs": ".eks_workload",
+}
+
+if TYPE_CHECKING:
+    from .bootstrap_image import BootstrapImage, BootstrapImageArgs
+    from .eks_cluster import EksCluster, EksClusterArgs
+    from .eks_deploy import EksDeploy, EksDeployArgs
+    from .eks_workload import EksWorkload, EksWorkloadArgs
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ArtifactStore",

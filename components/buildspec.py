@@ -7,6 +7,7 @@ service and each command stays one shell line that `bash -n` can check.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
@@ -99,5 +100,6 @@ def buildspec_document() -> dict[str, Any]:
     }
 
 
+@functools.cache
 def render_buildspec() -> str:
     return yaml.safe_dump(buildspec_document(), sort_keys=False, width=1000)

@@ -14,6 +14,7 @@ group, which a namespaced Role allows to patch that one Deployment.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
@@ -30,6 +31,7 @@ from .settings import LOG_RETENTION_DAYS
 DEFAULT_KUBECTL_VERSION = "v1.33.4"
 
 
+@functools.cache
 def deploy_buildspec() -> str:
     """Set the image, wait for the rollout, undo it on failure. One shell line per command."""
     rollout = 'kubectl -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout="$ROLLOUT_TIMEOUT"'

@@ -7,6 +7,7 @@ the same, and it is what `aws.codepipeline.Pipeline` takes as `stages` and `trig
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -226,6 +227,7 @@ def codecommit_event_pattern(*, repository_arn: str, branch: str) -> dict[str, A
     }
 
 
+@functools.cache
 def record_buildspec() -> str:
     """Buildspec of the record step: write the deployed image to the SSM parameter."""
     spec = {

@@ -16,6 +16,9 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser when PyYAML was built with it (the PyPI wheels are), the same safe subset.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class ProjectError(Exception):
     """The project or stack files cannot be used (missing, unreadable, wrongly typed)."""
@@ -32,7 +35,7 @@ class Project:
 
 def _load_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.load(path.read_text(), Loader=_LOADER) or {}
     except FileNotFoundError as exc:
         raise ProjectError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
