@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .aws_context import aws_context
+from .codebuild_step import codebuild_step
 from .iam import json_output, service_trust
 from .pipeline_declaration import (
     APPROVAL_EVENTS,
@@ -152,52 +153,24 @@ class DeliveryPipeline(pulumi.ComponentResource):
         approval_topic_arn = topics.approval_topic_arn if approval else None
 
         # Record step: writes the deployed image where `pulumi up` reads it back.
-        record_logs = aws.cloudwatch.LogGroup(
-            f"{name}-record-logs",
-            name_prefix=f"/aws/codebuild/{name}-record-",
-            retention_in_days=retention,
-            kms_key_id=key,
-            opts=child,
-        )
-        trust = json_output(service_trust, service="codebuild.amazonaws.com", account_id=ctx.account_id)
-        record_role = aws.iam.Role(f"{name}-record-role", assume_role_policy=trust, opts=child)
-        record_policy = aws.iam.RolePolicy(
-            f"{name}-record-policy",
-            role=record_role.id,
-            policy=json_output(
+        self.record_project = codebuild_step(
+            f"{name}-record",
+            self,
+            description=f"Record the image that pipeline {name} deployed",
+            role_description=f"Record step of pipeline {name}: writes its image parameter",
+            policy=lambda log_group_arn: json_output(
                 record_role_policy,
                 parameter_arn=args["image_parameter_arn"],
-                log_group_arn=record_logs.arn,
+                log_group_arn=log_group_arn,
                 bucket_arn=args["artifact_bucket_arn"],
                 key_arn=key,
             ),
-            opts=child,
-        )
-        self.record_project = aws.codebuild.Project(
-            f"{name}-record",
-            description=f"Record the image that pipeline {name} deployed",
-            service_role=record_role.arn,
-            encryption_key=key,
-            build_timeout=5,
-            queued_timeout=60,
-            source={"type": "CODEPIPELINE", "buildspec": record_buildspec()},
-            artifacts={"type": "CODEPIPELINE"},
-            environment={
-                "type": "LINUX_CONTAINER",
-                "compute_type": "BUILD_GENERAL1_SMALL",
-                "image": "aws/codebuild/amazonlinux-x86_64-standard:5.0",
-                "image_pull_credentials_type": "CODEBUILD",
-                "privileged_mode": False,
-                "environment_variables": [
-                    {"name": "IMAGE_PARAMETER", "value": args["image_parameter_name"], "type": "PLAINTEXT"}
-                ],
-            },
-            logs_config={
-                "cloudwatch_logs": {"status": "ENABLED", "group_name": record_logs.name},
-                "s3_logs": {"status": "DISABLED"},
-            },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[record_policy]),
-        )
+            buildspec=record_buildspec(),
+            variables={"IMAGE_PARAMETER": args["image_parameter_name"]},
+            kms_key_arn=key,
+            log_retention_days=retention,
+            timeout_minutes=5,
+        ).project
 
         # The pipeline and its role.
         self.role = aws.iam.Role(

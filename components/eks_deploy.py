@@ -23,7 +23,8 @@ import pulumi_aws as aws
 import yaml
 
 from .aws_context import aws_context
-from .iam import Document, document, json_output, service_trust, statement
+from .codebuild_step import DEFAULT_IMAGE, codebuild_step
+from .iam import Document, document, json_output, statement
 from .settings import LOG_RETENTION_DAYS
 
 # kubectl is downloaded and checked against its published SHA-256 at every run; pin the
@@ -166,13 +167,6 @@ class EksDeploy(pulumi.ComponentResource):
         ctx = aws_context(self)
         ec2_arn = pulumi.Output.concat("arn:", ctx.partition, ":ec2:", ctx.region, ":", ctx.account_id, ":")
 
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-deploy-logs",
-            name_prefix=f"/aws/codebuild/{name}-deploy-",
-            retention_in_days=retention,
-            kms_key_id=args["kms_key_arn"],
-            opts=child,
-        )
         group = aws.ec2.SecurityGroup(
             f"{name}-deploy-sg",
             vpc_id=args["vpc_id"],
@@ -199,37 +193,6 @@ class EksDeploy(pulumi.ComponentResource):
             description=f"Pipeline deploy step of {name} to the Kubernetes API",
             opts=child,
         )
-        self.role = aws.iam.Role(
-            f"{name}-deploy-role",
-            description=f"Pipeline deploy step of {name}: kubectl set image in its namespace",
-            assume_role_policy=json_output(service_trust, service="codebuild.amazonaws.com", account_id=ctx.account_id),
-            opts=child,
-        )
-        policy = aws.iam.RolePolicy(
-            f"{name}-deploy-policy",
-            role=self.role.id,
-            policy=json_output(
-                deploy_role_policy,
-                cluster_arn=args["cluster_arn"],
-                log_group_arn=log_group.arn,
-                bucket_arn=args["artifact_bucket_arn"],
-                key_arn=args["kms_key_arn"],
-                subnet_arns=pulumi.Output.from_input(args["subnet_ids"]).apply(
-                    lambda ids: pulumi.Output.all(*[pulumi.Output.concat(ec2_arn, "subnet/", i) for i in ids])
-                ),
-                security_group_arn=pulumi.Output.concat(ec2_arn, "security-group/", group.id),
-                network_interfaces_arn=pulumi.Output.concat(ec2_arn, "network-interface/*"),
-            ),
-            opts=child,
-        )
-        access = aws.eks.AccessEntry(
-            f"{name}-deploy-access",
-            cluster_name=args["cluster_name"],
-            principal_arn=self.role.arn,
-            kubernetes_groups=[args["deploy_group"]],
-            type="STANDARD",
-            opts=child,
-        )
         variables = {
             "CLUSTER_NAME": args["cluster_name"],
             "NAMESPACE": args["namespace"],
@@ -238,32 +201,39 @@ class EksDeploy(pulumi.ComponentResource):
             "ROLLOUT_TIMEOUT": args.get("rollout_timeout", "10m"),
             "KUBECTL_VERSION": args.get("kubectl_version", DEFAULT_KUBECTL_VERSION),
         }
-        self.project = aws.codebuild.Project(
+        step = codebuild_step(
             f"{name}-deploy",
+            self,
             description=f"Roll {name} to the built image and verify the rollout",
-            service_role=self.role.arn,
-            encryption_key=args["kms_key_arn"],
-            build_timeout=30,
-            queued_timeout=60,
-            source={"type": "CODEPIPELINE", "buildspec": deploy_buildspec()},
-            artifacts={"type": "CODEPIPELINE"},
-            environment={
-                "type": "LINUX_CONTAINER",
-                "compute_type": "BUILD_GENERAL1_SMALL",
-                "image": args.get("build_image", "aws/codebuild/amazonlinux-x86_64-standard:5.0"),
-                "image_pull_credentials_type": "CODEBUILD",
-                "privileged_mode": False,
-                "environment_variables": [
-                    {"name": key, "value": value, "type": "PLAINTEXT"} for key, value in variables.items()
-                ],
-            },
+            role_description=f"Pipeline deploy step of {name}: kubectl set image in its namespace",
+            policy=lambda log_group_arn: json_output(
+                deploy_role_policy,
+                cluster_arn=args["cluster_arn"],
+                log_group_arn=log_group_arn,
+                bucket_arn=args["artifact_bucket_arn"],
+                key_arn=args["kms_key_arn"],
+                subnet_arns=pulumi.Output.from_input(args["subnet_ids"]).apply(
+                    lambda ids: pulumi.Output.all(*[pulumi.Output.concat(ec2_arn, "subnet/", i) for i in ids])
+                ),
+                security_group_arn=pulumi.Output.concat(ec2_arn, "security-group/", group.id),
+                network_interfaces_arn=pulumi.Output.concat(ec2_arn, "network-interface/*"),
+            ),
+            buildspec=deploy_buildspec(),
+            variables=variables,
+            kms_key_arn=args["kms_key_arn"],
+            log_retention_days=retention,
+            image=args.get("build_image", DEFAULT_IMAGE),
             vpc_config={"vpc_id": args["vpc_id"], "subnets": args["subnet_ids"], "security_group_ids": [group.id]},
-            logs_config={
-                "cloudwatch_logs": {"status": "ENABLED", "group_name": log_group.name},
-                "s3_logs": {"status": "DISABLED"},
-            },
-            # CodeBuild checks its VPC permissions, and the step needs its access entry, from the start.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, access]),
+        )
+        self.project, self.role = step.project, step.role
+        # Kubernetes knows the step only as a member of the deploy group (RBAC in the namespace).
+        aws.eks.AccessEntry(
+            f"{name}-deploy-access",
+            cluster_name=args["cluster_name"],
+            principal_arn=self.role.arn,
+            kubernetes_groups=[args["deploy_group"]],
+            type="STANDARD",
+            opts=child,
         )
         self.project_name = self.project.name
         self.project_arn = self.project.arn

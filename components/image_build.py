@@ -7,9 +7,9 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from .aws_context import aws_context
 from .buildspec import render_buildspec
-from .iam import build_role_policy, json_output, service_trust
+from .codebuild_step import DEFAULT_IMAGE, codebuild_step
+from .iam import build_role_policy, json_output
 from .settings import SEVERITIES
 
 
@@ -67,36 +67,6 @@ class ImageBuild(pulumi.ComponentResource):
                 f"ImageBuild {name}: scan_severity_threshold {threshold!r} is not one of {', '.join(SEVERITIES)}"
             )
         blocking = ",".join(SEVERITIES[: SEVERITIES.index(threshold) + 1])
-        child = pulumi.ResourceOptions(parent=self)
-        ctx = aws_context(self)
-
-        self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-build-logs",
-            name_prefix=f"/aws/codebuild/{name}-",
-            retention_in_days=args.get("log_retention_days", 30),
-            kms_key_id=args["kms_key_arn"],
-            opts=child,
-        )
-        self.role = aws.iam.Role(
-            f"{name}-build-role",
-            description=f"CodeBuild image build of {name}",
-            assume_role_policy=json_output(service_trust, service="codebuild.amazonaws.com", account_id=ctx.account_id),
-            max_session_duration=3600,
-            opts=child,
-        )
-        policy = aws.iam.RolePolicy(
-            f"{name}-build-policy",
-            role=self.role.id,
-            policy=json_output(
-                build_role_policy,
-                repository_arn=args["repository_arn"],
-                cache_repository_arn=args["cache_repository_arn"],
-                bucket_arn=args["artifact_bucket_arn"],
-                key_arn=args["kms_key_arn"],
-                log_group_arn=self.log_group.arn,
-            ),
-            opts=child,
-        )
         variables = {
             "REPOSITORY_URI": args["repository_url"],
             "REPOSITORY_NAME": args["repository_name"],
@@ -108,33 +78,30 @@ class ImageBuild(pulumi.ComponentResource):
             "SCAN_THRESHOLD": threshold,
             "SCAN_BLOCKING_SEVERITIES": blocking,
         }
-        self.project = aws.codebuild.Project(
+        step = codebuild_step(
             f"{name}-build",
+            self,
             description=f"Test, build, push and scan-gate the {args['container_name']} image",
-            service_role=self.role.arn,
-            encryption_key=args["kms_key_arn"],
-            build_timeout=args.get("timeout_minutes", 30),
-            queued_timeout=60,
-            source={"type": "CODEPIPELINE", "buildspec": render_buildspec()},
-            artifacts={"type": "CODEPIPELINE"},
-            environment={
-                "type": "LINUX_CONTAINER",
-                "compute_type": args.get("compute_type", "BUILD_GENERAL1_SMALL"),
-                "image": args.get("build_image", "aws/codebuild/amazonlinux-x86_64-standard:5.0"),
-                "image_pull_credentials_type": "CODEBUILD",
-                # Docker-in-Docker needs it; this project only builds images.
-                "privileged_mode": True,
-                "environment_variables": [
-                    {"name": key, "value": value, "type": "PLAINTEXT"} for key, value in variables.items()
-                ],
-            },
-            logs_config={
-                "cloudwatch_logs": {"status": "ENABLED", "group_name": self.log_group.name},
-                "s3_logs": {"status": "DISABLED"},
-            },
-            # The role's permissions must exist before CodeBuild validates the project.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            role_description=f"CodeBuild image build of {name}",
+            policy=lambda log_group_arn: json_output(
+                build_role_policy,
+                repository_arn=args["repository_arn"],
+                cache_repository_arn=args["cache_repository_arn"],
+                bucket_arn=args["artifact_bucket_arn"],
+                key_arn=args["kms_key_arn"],
+                log_group_arn=log_group_arn,
+            ),
+            buildspec=render_buildspec(),
+            variables=variables,
+            kms_key_arn=args["kms_key_arn"],
+            log_retention_days=args.get("log_retention_days", 30),
+            # Docker-in-Docker needs it; this project only builds images.
+            privileged=True,
+            image=args.get("build_image", DEFAULT_IMAGE),
+            compute_type=args.get("compute_type", "BUILD_GENERAL1_SMALL"),
+            timeout_minutes=args.get("timeout_minutes", 30),
         )
+        self.project, self.role, self.log_group = step.project, step.role, step.log_group
 
         self.project_name = self.project.name
         self.project_arn = self.project.arn
