@@ -311,11 +311,17 @@ def passrole_scoped(resource: Resource, config: Config) -> Iterator[str]:
                 )
 
 
-def _granted_unscoped(stmts: Sequence[Stmt], action: str) -> bool:
-    return any(
-        stmt.grants(action) and (bool(stmt.not_resources) or any(is_unscoped(r) for r in stmt.resources))
+def _unscoped(stmts: Sequence[Stmt]) -> list[Stmt]:
+    """The Allow statements whose resources are not scoped ("*", a wildcard ARN or NotResource)."""
+    return [
+        stmt
         for stmt in stmts
-    )
+        if stmt.allows and (bool(stmt.not_resources) or any(is_unscoped(r) for r in stmt.resources))
+    ]
+
+
+def _granted_unscoped(unscoped: Sequence[Stmt], action: str) -> bool:
+    return any(stmt.grants(action) for stmt in unscoped)
 
 
 @resource_rule(
@@ -328,8 +334,11 @@ def _granted_unscoped(stmts: Sequence[Stmt], action: str) -> bool:
 )
 def no_privilege_escalation(resource: Resource, config: Config) -> Iterator[str]:
     for where, stmts in _documents(resource, "identity"):
+        unscoped = _unscoped(stmts)
+        if not unscoped:
+            continue
         for actions, consequence in ESCALATION_SETS:
-            if all(_granted_unscoped(stmts, action) for action in actions):
+            if all(_granted_unscoped(unscoped, action) for action in actions):
                 listed = actions[0] if len(actions) == 1 else f"{', '.join(actions[:-1])} and {actions[-1]}"
                 yield (
                     f'{where} grants {listed} on unscoped resources ("*" or a wildcard ARN), so the holder can '
