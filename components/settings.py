@@ -413,11 +413,23 @@ def _parse_services(raw: Any, environment: str, problems: _Problems) -> tuple[Se
     return tuple(services)
 
 
+def _as_list(value: Any) -> Any:
+    """A list setting as the CLI hands it over: a YAML list, JSON text, or comma-separated text.
+    Text that is not JSON is returned as it is, for the caller to report."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith("["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
 def _id_list(key: str, value: Any, pattern: re.Pattern[str], problems: _Problems) -> tuple[str, ...]:
     if value is None:
         return ()
-    if isinstance(value, str):
-        value = [v.strip() for v in value.split(",")] if not value.startswith("[") else json.loads(value)
+    value = _as_list(value)
     if not isinstance(value, list) or not all(isinstance(v, str) and pattern.fullmatch(v) for v in value):
         problems.add(key, value, f"a list of ids like {pattern.pattern[1:-1].split('-')[0]}-0123456789abcdef0")
         return ()
@@ -428,8 +440,7 @@ def _parse_cidrs(key: str, value: Any, problems: _Problems) -> tuple[str, ...]:
     """IPv4 CIDRs; 0.0.0.0/0 is refused here: a Kubernetes API open to the internet is never a setting."""
     if value is None:
         return ()
-    if isinstance(value, str):
-        value = json.loads(value) if value.startswith("[") else [v.strip() for v in value.split(",") if v.strip()]
+    value = _as_list(value)
     if not isinstance(value, list):
         problems.add(key, value, "a list of CIDRs such as 203.0.113.0/24")
         return ()

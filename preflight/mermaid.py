@@ -7,7 +7,6 @@ action names. The same function draws a preflight plan and a real `pulumi stack 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -142,8 +141,3 @@ def _extras(action: State, node: str, services: Mapping[Any, State], projects: M
         behind = "behind an ALB" if balancers else "no load balancer"
         return [f"{node} --> {node}_target[({_label(f'ECS {launch} service', behind)})]"]
     return []
-
-
-def from_document(path_text: str) -> str:
-    """Render a `pulumi stack export` document given as JSON text."""
-    return render(json.loads(path_text)["deployment"]["resources"])

@@ -184,6 +184,16 @@ BAD_INPUTS = [
         "clusterEndpointPublicCidrs: got '203.0.113.7/24'; expected a CIDR such as 203.0.113.0/24",
     ),
     (
+        "noncompliant_subnet_ids_not_json",
+        {"vpcId": "vpc-0123456789abcdef0", "publicSubnetIds": "[subnet-0123456789abcdef0"},
+        "publicSubnetIds: got '[subnet-0123456789abcdef0'; expected a list of ids like subnet-",
+    ),
+    (
+        "noncompliant_cidrs_not_json",
+        {"clusterEndpointPublicCidrs": "[203.0.113.0/24"},
+        "clusterEndpointPublicCidrs: got '[203.0.113.0/24'; expected a list of CIDRs",
+    ),
+    (
         "noncompliant_desired_count",
         {"services": services(desiredCount=0)},
         "services[0].desiredCount: got 0; expected a whole number from 1 to 100",
