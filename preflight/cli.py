@@ -6,7 +6,6 @@ Exit codes: 0 no mandatory violation; 1 mandatory violations; 2 usage, project o
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -105,8 +104,6 @@ def _load_state(path: Path) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # A plan is a large, short-lived heap: collect rarely (see preflight.engine.run_program).
-    gc.set_threshold(50_000, 50, 100)
     args = _parser().parse_args(argv)
     try:
         if args.command == "plan":
