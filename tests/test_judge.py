@@ -1,0 +1,86 @@
+"""The policy pack worker that `preflight plan` starts beside the program (preflight.judge)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from preflight.cli import main
+from preflight.judge import JudgeProcess, judge
+from tests.conftest import ROOT
+
+INSECURE = ROOT / "tests" / "programs" / "insecure"
+
+
+@pytest.fixture
+def insecure_project(tmp_path: Path) -> Path:
+    project = tmp_path / "insecure"
+    shutil.copytree(INSECURE, project)
+    stack = yaml.safe_load((INSECURE / "Pulumi.test.yaml").read_text())
+    stack["config"]["insecure:variant"] = "wildcard-action"
+    (project / "Pulumi.test.yaml").write_text(yaml.safe_dump(stack))
+    return project
+
+
+def test_the_worker_judges_like_the_pack_in_process(
+    insecure_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # From another directory: the worker finds the pack however the command was started.
+    monkeypatch.chdir(tmp_path)
+    plan, verdicts = tmp_path / "plan.json", tmp_path / "verdicts.json"
+    code = main(
+        [
+            "plan",
+            "--stack",
+            "test",
+            "--project-dir",
+            str(insecure_project),
+            "--json",
+            str(plan),
+            "--verdicts",
+            str(verdicts),
+        ]
+    )
+    printed = capsys.readouterr().out
+    in_process = judge(json.loads(plan.read_text())["deployment"]["resources"], None)
+    assert code == 1 and in_process.mandatory > 0
+    assert json.loads(verdicts.read_text()) == in_process.document
+    assert in_process.report in printed
+    assert "[iam-no-wildcard-actions]" in in_process.report
+
+
+def test_a_bad_pack_config_is_reported_from_the_worker(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"no-such-policy": "advisory"}))
+    code = main(["plan", "--stack", "dev", "--project-dir", str(ROOT), "--policy-pack-config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"error: {config}: unknown policy 'no-such-policy'" in err and "Traceback" not in err
+
+
+def test_a_worker_that_dies_is_an_error_not_a_pass(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "executable", shutil.which("false"))
+    code = main(["plan", "--stack", "dev", "--project-dir", str(ROOT)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "error: the policy pack worker (python -m preflight.judge) exited with 1" in err
+
+
+def test_a_worker_never_asked_is_stopped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with JudgeProcess() as worker:
+        process = worker._process
+    assert process.returncode is not None
+    # The same when the program fails before the verdicts: bad settings exit 2 and leave no worker.
+    bad = tmp_path / "p"
+    shutil.copytree(INSECURE, bad)
+    (bad / "Pulumi.test.yaml").write_text("config:\n  insecure:variant: [unclosed\n")
+    assert main(["plan", "--stack", "test", "--project-dir", str(bad)]) == 2
+    assert not Path(f"/proc/self/task/{threading.get_native_id()}/children").read_text().split()
