@@ -8,6 +8,7 @@ image build, running-image record, workload and delivery pipeline.
 import pulumi
 
 from components import (
+    AlbAccessLogs,
     ArtifactStore,
     ContainerRegistry,
     DeliveryPipeline,
@@ -59,8 +60,18 @@ network = Network("network", network_args)
 # The cluster every service of the stack runs in: ECS with Container Insights, or EKS Auto Mode
 # with a private API endpoint, encrypted Secrets and all control-plane logs.
 ecs_cluster = eks_cluster = None
+alb_logs = None
 if settings.target == "ecs":
     ecs_cluster = EcsCluster("services", {"protect": settings.protect_data})
+    # One access-log bucket for the stack's load balancers, each writing under its service's name.
+    alb_logs = AlbAccessLogs(
+        "alb",
+        {
+            "prefixes": [service.name for service in settings.services],
+            "log_retention_days": settings.log_retention_days,
+            "protect": settings.protect_data,
+        },
+    )
 else:
     # The EKS libraries load only for EKS stacks (components/__init__.py imports them lazily).
     from components import EksCluster
@@ -96,7 +107,7 @@ def run_on_ecs(
     service: ServiceSettings, image: pulumi.Output[str], repository_arn: pulumi.Output[str]
 ) -> tuple[EcsDeployTarget, pulumi.Output[str]]:
     """Fargate tasks in private subnets behind an internet-facing ALB; the ECS deploy action."""
-    assert ecs_cluster is not None
+    assert ecs_cluster is not None and alb_logs is not None
     service_args: EcsServiceArgs = {
         "cluster_arn": ecs_cluster.cluster_arn,
         "cluster_name": ecs_cluster.cluster_name,
@@ -116,6 +127,7 @@ def run_on_ecs(
         "log_retention_days": settings.log_retention_days,
         "protect": settings.protect_data,
         "environment": container_environment(service),
+        "access_logs_bucket_name": alb_logs.bucket_name,
     }
     if service.certificate_arn:
         service_args["certificate_arn"] = service.certificate_arn

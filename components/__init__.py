@@ -7,6 +7,7 @@ which an ECS stack never needs: they are imported on first use.
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .alb_access_logs import AlbAccessLogs, AlbAccessLogsArgs
 from .artifact_store import ArtifactStore, ArtifactStoreArgs
 from .container_registry import ContainerRegistry, ContainerRegistryArgs
 from .delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs, EcsDeployTarget, EksDeployTarget
@@ -44,6 +45,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AlbAccessLogs",
+    "AlbAccessLogsArgs",
     "ArtifactStore",
     "ArtifactStoreArgs",
     "BootstrapImage",

@@ -1,11 +1,21 @@
-"""The S3 bucket an application load balancer writes its access logs to, and its policy."""
+"""The S3 bucket application load balancers write their access logs to, and its policy.
+
+A stack's services share one bucket (`AlbAccessLogs`), each load balancer writing under its
+service's prefix: one set of bucket resources per stack instead of per service, and a removed
+service's logs stay until the lifecycle expires them. `EcsService` used on its own creates a
+bucket of its own.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
-from .aws_context import AwsContext
+from .aws_context import AwsContext, aws_context
 from .container_registry import PURPOSE_TAG
 from .iam import Document, document, json_output, statement, tls_only_bucket_policy
 from .private_bucket import private_bucket
@@ -43,36 +53,26 @@ ELB_LOG_ACCOUNTS = {
 
 
 def alb_access_log_bucket_policy(
-    *, bucket_arn: str, prefix: str, account_id: str, region: str, partition: str = "aws"
+    *, bucket_arn: str, prefixes: Sequence[str], account_id: str, region: str, partition: str = "aws"
 ) -> Document:
-    """ELB log delivery may write this account's logs under `prefix`; nobody may use plain HTTP.
-    The `AWSLogs/<account>` path is the confused-deputy guard: another account's load balancer
-    would write under its own account id and be refused."""
-    logs = [f"{bucket_arn}/{prefix}/AWSLogs/{account_id}/*"]
-    statements = [
-        statement(
-            "ElbDeliversAccessLogs",
-            ("s3:PutObject",),
-            logs,
-            principal={"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
-        )
-    ]
+    """ELB log delivery may write this account's logs under each of `prefixes` (one per load
+    balancer), nowhere else; nobody may use plain HTTP. The `AWSLogs/<account>` path is the
+    confused-deputy guard: another account's load balancer would write under its own account
+    id and be refused."""
+    logs = [f"{bucket_arn}/{prefix}/AWSLogs/{account_id}/*" for prefix in sorted(set(prefixes))]
+    principal: dict[str, str] = {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
     if region in ELB_LOG_ACCOUNTS:
-        statements.append(
-            statement(
-                "RegionalElbAccountDeliversAccessLogs",
-                ("s3:PutObject",),
-                logs,
-                principal={"AWS": f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"},
-            )
-        )
+        principal["AWS"] = f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"
+    # One statement for both deliverers keeps the policy at about 75 bytes per prefix: S3 caps a
+    # bucket policy at 20 KB, so one bucket serves a stack of a couple of hundred services.
+    statements = [statement("ElbDeliversAccessLogs", ("s3:PutObject",), logs, principal=principal)]
     return document(*statements, *tls_only_bucket_policy(bucket_arn)["Statement"])
 
 
 def alb_access_log_bucket(
-    name: str, parent: pulumi.Resource, prefix: str, retention: int, protect: bool, ctx: AwsContext
+    name: str, parent: pulumi.Resource, prefixes: Sequence[str], retention: int, protect: bool, ctx: AwsContext
 ) -> tuple[pulumi.Output[str], aws.s3.BucketPolicy]:
-    """A private bucket for ALB access logs.
+    """A private bucket for ALB access logs under `prefixes`.
 
     Encrypted with SSE-S3 (AES256), not the stack's KMS key: a deliberate exception to "KMS
     everywhere", because ALB access-log delivery supports only S3-managed keys (ELB user guide,
@@ -84,7 +84,7 @@ def alb_access_log_bucket(
         policy=lambda arn: json_output(
             alb_access_log_bucket_policy,
             bucket_arn=arn,
-            prefix=prefix,
+            prefixes=prefixes,
             account_id=ctx.account_id,
             region=ctx.region,
             partition=ctx.partition,
@@ -97,3 +97,54 @@ def alb_access_log_bucket(
         tags={PURPOSE_TAG: "alb-access-logs"},
     )
     return created.bucket.bucket, created.policy
+
+
+BUCKET_POLICY_LIMIT = 20 * 1024  # bytes (S3 user guide, bucket policy size)
+
+
+def _check_policy_size(name: str, prefixes: Sequence[str]) -> None:
+    """The policy lists every prefix; refuse a fleet whose policy S3 would reject, before any call."""
+    auto_named = f"arn:aws-us-gov:s3:::{name}-access-logs-bucket-{'0' * 7}"  # Pulumi adds 8 characters
+    policy = alb_access_log_bucket_policy(
+        bucket_arn=auto_named, prefixes=prefixes, account_id="0" * 12, region="us-gov-west-1", partition="aws-us-gov"
+    )
+    size = len(json.dumps(policy, indent=2))  # as json_output writes it
+    if size > BUCKET_POLICY_LIMIT:
+        raise ValueError(
+            f"AlbAccessLogs {name}: {len(prefixes)} load balancers make a {size}-byte bucket policy, over S3's "
+            f"{BUCKET_POLICY_LIMIT}; split the services across stacks or give their load balancers more than one bucket"
+        )
+
+
+class AlbAccessLogsArgs(TypedDict):
+    prefixes: Sequence[str]
+    """One per load balancer that logs here (a service's name); each writes only under its own."""
+    log_retention_days: NotRequired[int]
+    """Days access logs are kept. Default: 30."""
+    protect: NotRequired[bool]
+    """Protect the bucket from deletion (and keep its objects on a destroy). Default: True."""
+
+
+class AlbAccessLogs(pulumi.ComponentResource):
+    """The access-log bucket a stack's load balancers share."""
+
+    bucket_name: pulumi.Output[str]
+    """The bucket's name, known only once its policy is in place: a load balancer that takes it
+    is created after the policy, as ELB checks its write access when logging is switched on."""
+
+    def __init__(self, name: str, args: AlbAccessLogsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("cicd:alb_access_logs:AlbAccessLogs", name, None, opts)
+        prefixes = list(args["prefixes"])
+        if not prefixes:
+            raise ValueError(f"AlbAccessLogs {name}: prefixes is empty; give one per load balancer (a service name)")
+        _check_policy_size(name, prefixes)
+        bucket, policy = alb_access_log_bucket(
+            name,
+            self,
+            prefixes,
+            args.get("log_retention_days", 30),
+            args.get("protect", True),
+            aws_context(self),
+        )
+        self.bucket_name = pulumi.Output.all(bucket, policy.id).apply(lambda values: str(values[0]))
+        self.register_outputs({"bucket_name": self.bucket_name})

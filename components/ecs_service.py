@@ -82,7 +82,9 @@ class EcsServiceArgs(TypedDict):
     health_check_grace_seconds: NotRequired[int]
     """Seconds ECS ignores failing ALB health checks of a new task. Default: 60."""
     access_logs_bucket_name: NotRequired[pulumi.Input[str]]
-    """Existing bucket for ALB access logs (SSE-S3, ELB delivery policy). Default: one is created."""
+    """A shared bucket for ALB access logs, written under `<name>/`: `AlbAccessLogs.bucket_name`
+    (SSE-S3, a delivery policy for that prefix, known only once the policy is in place).
+    Default: the service creates a bucket of its own."""
     environment: NotRequired[Mapping[str, str]]
     """Plain environment variables for the container (never secrets); PORT is always set. Default: none."""
 
@@ -214,7 +216,7 @@ class EcsService(pulumi.ComponentResource):
             log_bucket: pulumi.Input[str] = args["access_logs_bucket_name"]
             log_bucket_ready: list[pulumi.Resource] = []
         else:
-            log_bucket, policy = alb_access_log_bucket(name, self, log_prefix, retention, protect, ctx)
+            log_bucket, policy = alb_access_log_bucket(name, self, [log_prefix], retention, protect, ctx)
             log_bucket_ready = [policy]
         self.load_balancer = aws.lb.LoadBalancer(
             f"{name}-alb",

@@ -338,7 +338,10 @@ def test_access_log_bucket_is_private_sse_s3_and_expiring(http_plan: PlanResult)
     assert deliver == {
         "Sid": "ElbDeliversAccessLogs",
         "Effect": "Allow",
-        "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+        "Principal": {
+            "Service": "logdelivery.elasticloadbalancing.amazonaws.com",
+            "AWS": "arn:aws:iam::127311923021:root",  # us-east-1's ELB account
+        },
         "Action": ["s3:PutObject"],
         "Resource": f"{arn}/web/AWSLogs/{ACCOUNT}/*",
     }
@@ -635,15 +638,30 @@ def test_fargate_size_error_agrees_with_the_table(cpu: int, memory: int) -> None
 
 def test_alb_log_policy_function_scopes_to_account_prefix() -> None:
     doc = alb_access_log_bucket_policy(
-        bucket_arn="arn:aws:s3:::logs", prefix="svc", account_id=ACCOUNT, region="us-east-1"
+        bucket_arn="arn:aws:s3:::logs", prefixes=["svc"], account_id=ACCOUNT, region="us-east-1"
     )
-    assert doc["Statement"][0]["Resource"] == f"arn:aws:s3:::logs/svc/AWSLogs/{ACCOUNT}/*"
+    delivery = doc["Statement"][0]
+    assert delivery["Resource"] == f"arn:aws:s3:::logs/svc/AWSLogs/{ACCOUNT}/*"
     assert lint(doc, "bucket-policy") == []
     # Regions from before August 2022 deliver from the regional ELB account as well.
-    regional = next(s for s in doc["Statement"] if s["Sid"] == "RegionalElbAccountDeliversAccessLogs")
-    assert regional["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}
-    assert regional["Resource"] == doc["Statement"][0]["Resource"]
+    assert delivery["Principal"] == {
+        "Service": "logdelivery.elasticloadbalancing.amazonaws.com",
+        "AWS": "arn:aws:iam::127311923021:root",
+    }
     newer = alb_access_log_bucket_policy(
-        bucket_arn="arn:aws:s3:::logs", prefix="svc", account_id=ACCOUNT, region="ap-southeast-5"
+        bucket_arn="arn:aws:s3:::logs", prefixes=["svc"], account_id=ACCOUNT, region="ap-southeast-5"
     )
-    assert "RegionalElbAccountDeliversAccessLogs" not in {s["Sid"] for s in newer["Statement"]}
+    assert newer["Statement"][0]["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+
+
+def test_a_shared_log_bucket_admits_each_prefix_and_no_other() -> None:
+    doc = alb_access_log_bucket_policy(
+        bucket_arn="arn:aws:s3:::logs", prefixes=["web", "api", "web"], account_id=ACCOUNT, region="eu-west-1"
+    )
+    allows = [s for s in doc["Statement"] if s["Effect"] == "Allow"]
+    assert len(allows) == 1
+    assert allows[0]["Resource"] == [
+        f"arn:aws:s3:::logs/api/AWSLogs/{ACCOUNT}/*",
+        f"arn:aws:s3:::logs/web/AWSLogs/{ACCOUNT}/*",
+    ]
+    assert lint(doc, "bucket-policy") == []

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from preflight.cli import main
 from preflight.engine import PlanResult
 from preflight.summary import fleet_counts, render_summary
-from tests.conftest import plan
+from tests.conftest import ROOT, only, plan
+
+ACCOUNT = "123456789012"  # the mocks' account
 
 
 def service(name: str, provider: str = "github") -> dict[str, Any]:
@@ -45,6 +52,7 @@ def test_shared_pieces_are_created_once() -> None:
         "aws:ecs/cluster:Cluster",
         "cicd:pipeline_topics:PipelineTopics",
         "cicd:artifact_store:ArtifactStore",
+        "cicd:alb_access_logs:AlbAccessLogs",
     ):
         assert len(result.of_type(type_)) == 1, type_
     assert len(result.of_type("aws:codepipeline/pipeline:Pipeline")) == 2
@@ -69,3 +77,34 @@ def test_summary_reports_shared_and_per_service_counts() -> None:
     assert f"Shared by the stack: {shared}; per service: api {per_service['api']}, web {per_service['web']}" in (
         render_summary(result)
     )
+
+
+def test_load_balancers_share_one_log_bucket_each_writing_only_under_its_service() -> None:
+    result = plan("dev", services=[service("web"), service("api")])
+    bucket = only(result, "aws:s3/bucket:Bucket", "alb-access-logs-bucket")
+    policy = only(result, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs-policy")
+    arn = bucket.outputs["arn"]
+    (allow,) = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Effect"] == "Allow"]
+    assert allow["Resource"] == [f"{arn}/api/AWSLogs/{ACCOUNT}/*", f"{arn}/web/AWSLogs/{ACCOUNT}/*"]
+    balancers = result.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert sorted(lb.name for lb in balancers) == ["api-alb", "web-alb"]
+    for lb in balancers:
+        prefix = lb.name.removesuffix("-alb")
+        assert lb.inputs["accessLogs"] == {"enabled": True, "bucket": bucket.outputs["bucket"], "prefix": prefix}
+        # ELB checks its write access when logging is switched on: the policy must exist first.
+        assert policy.urn in lb.dependencies
+
+
+def test_a_fleet_too_large_for_one_bucket_policy_is_refused_before_any_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    stack["config"]["container-delivery:services"] = [service(f"s{i:03d}" + "x" * 16) for i in range(200)]
+    project = tmp_path / "p"
+    project.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, project / name)
+    (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(stack))
+    assert main(["plan", "--stack", "dev", "--project-dir", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert "AlbAccessLogs alb: 200 load balancers make a" in err and "over S3's 20480" in err
