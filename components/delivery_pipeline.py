@@ -32,7 +32,7 @@ from .pipeline_policies import (
     start_pipeline_policy,
 )
 from .pipeline_topics import PipelineTopics
-from .settings import LOG_RETENTION_DAYS
+from .settings import retention_problem
 from .source import Source
 
 EXECUTION_MODES = ("QUEUED", "SUPERSEDED", "PARALLEL")
@@ -135,8 +135,8 @@ class DeliveryPipeline(pulumi.ComponentResource):
             raise ValueError(
                 f"DeliveryPipeline {name}: execution_mode {mode!r} is not one of {', '.join(EXECUTION_MODES)}"
             )
-        if retention not in LOG_RETENTION_DAYS:
-            raise ValueError(f"DeliveryPipeline {name}: log_retention_days {retention} is not a CloudWatch retention")
+        if problem := retention_problem(retention):
+            raise ValueError(f"DeliveryPipeline {name}: {problem}")
         connection = source.action_provider == CONNECTION_PROVIDER
         triggers = pipeline_triggers(branch=source.branch, ignored_paths=ignored) if connection else None
         child = pulumi.ResourceOptions(parent=self)

@@ -20,7 +20,7 @@ from .alb_access_logs import alb_access_log_bucket
 from .aws_context import aws_context
 from .container_definitions import container_definitions, fargate_size_error, task_volumes
 from .iam import Document, document, json_output, service_trust, statement
-from .settings import LOG_RETENTION_DAYS
+from .settings import retention_problem
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 ANYWHERE = "0.0.0.0/0"
@@ -379,8 +379,8 @@ def _validate(
         problems.append(size)
     if count < 1:
         problems.append(f"desired_count {count} must be at least 1")
-    if retention not in LOG_RETENTION_DAYS:
-        problems.append(f"log_retention_days {retention} must be one of {', '.join(map(str, LOG_RETENTION_DAYS))}")
+    if problem := retention_problem(retention):
+        problems.append(problem)
     if not 0 <= grace <= 2147483647:
         problems.append(f"health_check_grace_seconds {grace} must be 0 or more")
     if problems:

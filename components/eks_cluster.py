@@ -36,7 +36,7 @@ import pulumi_kubernetes as k8s
 
 from . import kubernetes_objects as objects
 from .aws_context import aws_context
-from .settings import LOG_RETENTION_DAYS
+from .settings import retention_problem
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 ANYWHERE = ("0.0.0.0/0", "::/0")
@@ -90,8 +90,8 @@ def validate_eks_cluster_args(name: str, args: EksClusterArgs) -> None:
         if isinstance(value, (list, tuple)) and not value:
             problems.append(f"{key} must list at least one subnet")
     retention = args.get("log_retention_days", 30)
-    if retention not in LOG_RETENTION_DAYS:
-        problems.append(f"log_retention_days {retention} is not a CloudWatch Logs retention value")
+    if problem := retention_problem(retention):
+        problems.append(problem)
     if problems:
         raise ValueError(f"EksCluster {name}: " + "; ".join(problems))
 

@@ -25,7 +25,7 @@ import yaml
 from .aws_context import aws_context
 from .codebuild_step import DEFAULT_IMAGE, codebuild_step
 from .iam import Document, document, json_output, statement
-from .settings import LOG_RETENTION_DAYS
+from .settings import retention_problem
 
 # kubectl is downloaded and checked against its published SHA-256 at every run; pin the
 # minor version to the cluster's (kubectl supports one minor version of skew either way).
@@ -161,8 +161,8 @@ class EksDeploy(pulumi.ComponentResource):
     def __init__(self, name: str, args: EksDeployArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("cicd:eks_deploy:EksDeploy", name, None, opts)
         retention = args.get("log_retention_days", 30)
-        if retention not in LOG_RETENTION_DAYS:
-            raise ValueError(f"EksDeploy {name}: log_retention_days {retention} is not a CloudWatch Logs value")
+        if problem := retention_problem(retention):
+            raise ValueError(f"EksDeploy {name}: {problem}")
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context(self)
         ec2_arn = pulumi.Output.concat("arn:", ctx.partition, ":ec2:", ctx.region, ":", ctx.account_id, ":")

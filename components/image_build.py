@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from .buildspec import render_buildspec
 from .codebuild_step import DEFAULT_IMAGE, codebuild_step
 from .iam import build_role_policy, json_output
-from .settings import SEVERITIES
+from .settings import SEVERITIES, retention_problem
 
 
 class ImageBuildArgs(TypedDict):
@@ -66,6 +66,8 @@ class ImageBuild(pulumi.ComponentResource):
             raise ValueError(
                 f"ImageBuild {name}: scan_severity_threshold {threshold!r} is not one of {', '.join(SEVERITIES)}"
             )
+        if problem := retention_problem(args.get("log_retention_days", 30)):
+            raise ValueError(f"ImageBuild {name}: {problem}")
         blocking = ",".join(SEVERITIES[: SEVERITIES.index(threshold) + 1])
         variables = {
             "REPOSITORY_URI": args["repository_url"],

@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from .aws_context import aws_context
 from .iam import Document, document, json_output, service_trust, statement
+from .settings import retention_problem
 
 NAT_MODES = ("single", "per-az")
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "logs", "sts")
@@ -115,8 +116,8 @@ def validate_network_args(name: str, args: NetworkArgs) -> None:
             problems.append(f"cidr_block: {exc} (an IPv4 network address such as 10.0.0.0/16)")
         if "flow_logs_kms_key_arn" not in args:
             problems.append("give flow_logs_kms_key_arn (for example the artifact store's key) for the flow-log group")
-        if args.get("log_retention_days", 30) < 1:
-            problems.append(f"log_retention_days must be at least 1, got {args.get('log_retention_days')}")
+        if problem := retention_problem(args.get("log_retention_days", 30)):
+            problems.append(problem)
     if problems:
         raise ValueError(f"Network {name}: " + "; ".join(problems))
 

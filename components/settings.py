@@ -97,6 +97,15 @@ LOG_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
     2557, 2922, 3288, 3653,
 )  # fmt: skip
+
+
+def retention_problem(days: object, key: str = "log_retention_days") -> str | None:
+    """What is wrong with `days` as a CloudWatch Logs retention, or None: one check for every log group."""
+    if isinstance(days, int) and not isinstance(days, bool) and days in LOG_RETENTION_DAYS:
+        return None
+    return f"{key} {days!r} is not a CloudWatch Logs retention; use one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
+
+
 BUILD_COMPUTE_TYPES = (
     "BUILD_GENERAL1_SMALL",
     "BUILD_GENERAL1_MEDIUM",
@@ -520,7 +529,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
     services = _parse_services(raw.get("services"), environment, problems)
     artifact_days = _as_int("artifactRetentionDays", raw.get("artifactRetentionDays"), 30, 1, 3650, problems)
     log_days = _as_int("logRetentionDays", raw.get("logRetentionDays"), 90 if is_prod else 30, 1, 3653, problems)
-    if log_days not in LOG_RETENTION_DAYS:
+    if retention_problem(log_days):
         problems.add(
             "logRetentionDays", log_days, f"a value CloudWatch Logs accepts: {', '.join(map(str, LOG_RETENTION_DAYS))}"
         )

@@ -196,9 +196,9 @@ def test_other_cluster_validation_messages() -> None:
     }
     with pytest.raises(ValueError) as error:
         validate_eks_cluster_args("c", args)
-    assert str(error.value) == (
+    assert str(error.value).startswith(
         "EksCluster c: private_subnet_ids must list at least one subnet; "
-        "log_retention_days 10 is not a CloudWatch Logs retention value"
+        "log_retention_days 10 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30,"
     )
 
 

@@ -347,7 +347,11 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "noncompliant_retention": (
         {"flow_logs_kms_key_arn": KEY, "log_retention_days": 0},
-        "log_retention_days must be at least 1, got 0",
+        "log_retention_days 0 is not a CloudWatch Logs retention; use one of 1, 3, 5",
+    ),
+    "noncompliant_retention_cloudwatch_refuses": (
+        {"flow_logs_kms_key_arn": KEY, "log_retention_days": 45},
+        "log_retention_days 45 is not a CloudWatch Logs retention",
     ),
 }
 

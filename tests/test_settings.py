@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.settings import FARGATE_SIZES, SettingsError, parse_settings
+from components.settings import (
+    FARGATE_SIZES,
+    LOG_RETENTION_DAYS,
+    SettingsError,
+    parse_settings,
+    retention_problem,
+)
 from preflight.engine import STACK_TYPE, RecordingMonitor, run_program
 from preflight.mocks import RealisticMocks
 from tests.conftest import ROOT
@@ -247,3 +254,19 @@ def test_fargate_pairs_accepted_exactly_when_fargate_accepts_them(cpu: int, memo
 @given(name=st.from_regex(r"[a-z][a-z0-9-]{0,18}[a-z0-9]", fullmatch=True))
 def test_valid_service_names_round_trip(name: str) -> None:
     assert parse_settings({"services": services(name=name)}, "dev").services[0].name == name
+
+
+def test_retention_values_are_the_ones_cloudwatch_logs_documents() -> None:
+    """One list, checked against the botocore model, serves every log group's check."""
+    import botocore.session
+
+    days = botocore.session.get_session().get_service_model("logs").shape_for("Days")
+    documented = re.search(r"Possible values are: ([\d, and]+)\.", days.documentation)
+    assert documented is not None
+    assert tuple(int(d) for d in re.findall(r"\d+", documented.group(1))) == LOG_RETENTION_DAYS
+    assert all(retention_problem(d) is None for d in LOG_RETENTION_DAYS)
+    for bad in (0, 45, 3654, True, "30", None):
+        assert retention_problem(bad, "logRetentionDays") == (
+            f"logRetentionDays {bad!r} is not a CloudWatch Logs retention; use one of "
+            + ", ".join(map(str, LOG_RETENTION_DAYS))
+        )
