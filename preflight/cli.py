@@ -81,20 +81,22 @@ def _check(document: dict[str, Any], args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    # The pack loads in its own process while the program runs (see preflight.judge).
+    # The pack loads in its own process while the program runs, and judges the graph while this
+    # process prints the summary and writes the files (see preflight.judge).
     with JudgeProcess() as pack:
         plan = run_program(args.project_dir.resolve(), args.stack)
-        print(render_summary(plan))
         document = deployment(plan)
+        resources = document["deployment"]["resources"]
+        pack.submit(resources, args.policy_pack_config)
+        print(render_summary(plan))
         if args.json:
             write_json(document, args.json)
             print(f"\nWrote {len(plan.resources)} resources to {args.json}")
         print()
-        resources = document["deployment"]["resources"]
         if args.mermaid:
             args.mermaid.write_text(render(resources))
         sys.stdout.flush()
-        return _verdicts(pack.judge(resources, args.policy_pack_config), args)
+        return _verdicts(pack.result(), args)
 
 
 def _load_state(path: Path) -> dict[str, Any]:

@@ -74,12 +74,23 @@ class JudgeProcess:
             self._process.kill()
         self._process.wait()
         for stream in (self._process.stdin, self._process.stdout):
-            if stream is not None:
+            if stream is not None and not stream.closed:
                 stream.close()
 
-    def judge(self, resources: Sequence[Mapping[str, Any]], config_path: Path | None) -> Judgement:
+    def submit(self, resources: Sequence[Mapping[str, Any]], config_path: Path | None) -> None:
+        """Hand over the graph; the worker judges it while this process goes on (see `result`)."""
         request = {"resources": resources, "config": str(config_path) if config_path else None}
-        answer, _ = self._process.communicate(json.dumps(request).encode())
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(json.dumps(request).encode())
+            self._process.stdin.close()
+        except BrokenPipeError:
+            pass  # the worker is gone; `result` reports how it ended
+
+    def result(self) -> Judgement:
+        assert self._process.stdout is not None
+        answer = self._process.stdout.read()
+        self._process.wait()
         if self._process.returncode != 0:
             raise JudgeError(
                 f"the policy pack worker (python -m preflight.judge) exited with {self._process.returncode}; "
