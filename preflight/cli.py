@@ -1,6 +1,7 @@
 """`python -m preflight`: run the stacks offline, write their graph, report the policy verdicts.
 
-Exit codes: 0 no mandatory violation; 1 mandatory violations; 2 usage, project or settings error.
+Exit codes: 0 no mandatory violation; 1 mandatory violations; 2 usage, project or settings error, or a
+policy pack that could not run.
 """
 
 from __future__ import annotations
@@ -120,10 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "docs":
             return update_pictures(args.readme, args.project_dir.resolve(), check=args.check)
         return _check(_load_state(args.state), args)
-    except (SettingsError, ProjectError, PackConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except JudgeError as exc:
+    except (SettingsError, ProjectError, PackConfigError, JudgeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ValueError as exc:
