@@ -57,21 +57,24 @@ else:
     }
 network = Network("network", network_args)
 
+# One access-log bucket for the stack's load balancers. On ECS each service's ALB writes under
+# the service's name; on EKS the ALBs of the ingress class all write under `ingress/` (each log
+# object names its load balancer).
+EKS_LOG_PREFIX = "ingress"
+alb_logs = AlbAccessLogs(
+    "alb",
+    {
+        "prefixes": [s.name for s in settings.services] if settings.target == "ecs" else [EKS_LOG_PREFIX],
+        "log_retention_days": settings.log_retention_days,
+        "protect": settings.protect_data,
+    },
+)
+
 # The cluster every service of the stack runs in: ECS with Container Insights, or EKS Auto Mode
 # with a private API endpoint, encrypted Secrets and all control-plane logs.
 ecs_cluster = eks_cluster = None
-alb_logs = None
 if settings.target == "ecs":
     ecs_cluster = EcsCluster("services", {"protect": settings.protect_data})
-    # One access-log bucket for the stack's load balancers, each writing under its service's name.
-    alb_logs = AlbAccessLogs(
-        "alb",
-        {
-            "prefixes": [service.name for service in settings.services],
-            "log_retention_days": settings.log_retention_days,
-            "protect": settings.protect_data,
-        },
-    )
 else:
     # The EKS libraries load only for EKS stacks (components/__init__.py imports them lazily).
     from components import EksCluster
@@ -86,6 +89,8 @@ else:
             "public_access_cidrs": list(settings.cluster_endpoint_public_cidrs),
             "log_retention_days": settings.log_retention_days,
             "protect": settings.protect_data,
+            "access_logs_bucket_name": alb_logs.bucket_name,
+            "access_logs_prefix": EKS_LOG_PREFIX,
         },
     )
 
@@ -107,7 +112,7 @@ def run_on_ecs(
     service: ServiceSettings, image: pulumi.Output[str], repository_arn: pulumi.Output[str]
 ) -> tuple[EcsDeployTarget, pulumi.Output[str]]:
     """Fargate tasks in private subnets behind an internet-facing ALB; the ECS deploy action."""
-    assert ecs_cluster is not None and alb_logs is not None
+    assert ecs_cluster is not None
     service_args: EcsServiceArgs = {
         "cluster_arn": ecs_cluster.cluster_arn,
         "cluster_name": ecs_cluster.cluster_name,

@@ -62,6 +62,12 @@ class EksClusterArgs(TypedDict):
     """Pulumi protect and EKS deletion protection on the cluster and its log group. Default: True."""
     kubernetes_version: NotRequired[str]
     """Kubernetes minor version, e.g. "1.33". Default: none (the EKS default at creation)."""
+    access_logs_bucket_name: NotRequired[pulumi.Input[str]]
+    """Bucket every ALB of the ingress class writes access logs to, under `access_logs_prefix`:
+    `AlbAccessLogs.bucket_name`, known only once the bucket's policy admits that prefix.
+    Default: no access logs."""
+    access_logs_prefix: NotRequired[str]
+    """Where in that bucket (the object keys name each load balancer). Default: "ingress"."""
 
 
 def cluster_name_for(project: str, stack: str, name: str) -> str:
@@ -164,8 +170,9 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         on_cluster = pulumi.ResourceOptions(parent=self, provider=self.provider)
-        params = pulumi.Output.from_input(args["public_subnet_ids"]).apply(
-            lambda ids: objects.ingress_class_params(INGRESS_CLASS, ids)
+        log_prefix = args.get("access_logs_prefix", "ingress")
+        params = pulumi.Output.all(args["public_subnet_ids"], args.get("access_logs_bucket_name")).apply(
+            lambda values: objects.ingress_class_params(INGRESS_CLASS, values[0], values[1], log_prefix)
         )
         ingress_params = k8s.apiextensions.CustomResource(
             f"{name}-alb-params",

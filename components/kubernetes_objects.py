@@ -267,9 +267,19 @@ def deploy_role_binding(name: str, ns: str, group: str) -> Obj:
     }
 
 
-def ingress_class_params(name: str, public_subnet_ids: Sequence[str]) -> Obj:
+def ingress_class_params(
+    name: str, public_subnet_ids: Sequence[str], access_logs_bucket: str | None = None, access_logs_prefix: str = ""
+) -> Obj:
     """EKS Auto Mode ALB settings (a CRD): internet-facing, in the given public subnets (so no
-    subnet tags are needed), invalid HTTP headers dropped."""
+    subnet tags are needed), invalid HTTP headers dropped, access logs to `access_logs_bucket`
+    under `access_logs_prefix` when a bucket is given."""
+    attributes = [{"key": "routing.http.drop_invalid_header_fields.enabled", "value": "true"}]
+    if access_logs_bucket:
+        attributes += [
+            {"key": "access_logs.s3.enabled", "value": "true"},
+            {"key": "access_logs.s3.bucket", "value": access_logs_bucket},
+            {"key": "access_logs.s3.prefix", "value": access_logs_prefix},
+        ]
     return {
         "apiVersion": f"{PARAMS_API_GROUP}/v1",
         "kind": "IngressClassParams",
@@ -277,7 +287,7 @@ def ingress_class_params(name: str, public_subnet_ids: Sequence[str]) -> Obj:
         "spec": {
             "scheme": "internet-facing",
             "subnets": {"ids": list(public_subnet_ids)},
-            "loadBalancerAttributes": [{"key": "routing.http.drop_invalid_header_fields.enabled", "value": "true"}],
+            "loadBalancerAttributes": attributes,
         },
     }
 

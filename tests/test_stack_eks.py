@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -148,3 +149,20 @@ def test_deploy_role_is_scoped() -> None:
     assert attach["Condition"]["StringEquals"] == {"ec2:AuthorizedService": "codebuild.amazonaws.com"}
     actions = [a for s in doc["Statement"] for a in s["Action"]]
     assert [a for a in actions if a.startswith("eks:")] == ["eks:DescribeCluster"]
+
+
+def test_the_ingress_albs_log_to_the_shared_bucket_under_their_prefix(prod_plan: PlanResult) -> None:
+    params = only(prod_plan, "kubernetes:eks.amazonaws.com/v1:IngressClassParams")
+    bucket = only(prod_plan, "aws:s3/bucket:Bucket", "alb-access-logs-bucket")
+    policy = only(prod_plan, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs-policy")
+    attributes = {a["key"]: a["value"] for a in params.inputs["spec"]["loadBalancerAttributes"]}
+    assert attributes == {
+        "routing.http.drop_invalid_header_fields.enabled": "true",
+        "access_logs.s3.enabled": "true",
+        "access_logs.s3.bucket": bucket.outputs["bucket"],
+        "access_logs.s3.prefix": "ingress",
+    }
+    (allow,) = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Effect"] == "Allow"]
+    assert allow["Resource"] == f"{bucket.outputs['arn']}/ingress/AWSLogs/123456789012/*"
+    # The controller switches logging on when it creates an ALB: the policy must be in place first.
+    assert policy.urn in params.dependencies
