@@ -7,6 +7,10 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+# Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
+from pulumi_aws.kms.alias import Alias
+from pulumi_aws.kms.key import Key
+
 from .aws_context import aws_context
 from .iam import json_output, kms_key_policy, tls_only_bucket_policy
 from .private_bucket import private_bucket
@@ -26,7 +30,7 @@ class ArtifactStore(pulumi.ComponentResource):
     use it, so one key policy says who may read pipeline data.
     """
 
-    key: aws.kms.Key
+    key: Key
     bucket: aws.s3.Bucket
     key_arn: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
@@ -45,7 +49,7 @@ class ArtifactStore(pulumi.ComponentResource):
         stateful = pulumi.ResourceOptions(parent=self, protect=protect)
         ctx = aws_context(self)
 
-        self.key = aws.kms.Key(
+        self.key = Key(
             f"{name}-key",
             description=f"Pipeline artifacts, build logs and images of {pulumi.get_project()}/{pulumi.get_stack()}",
             enable_key_rotation=True,
@@ -53,7 +57,7 @@ class ArtifactStore(pulumi.ComponentResource):
             policy=json_output(kms_key_policy, partition=ctx.partition, account_id=ctx.account_id, region=ctx.region),
             opts=stateful,
         )
-        aws.kms.Alias(
+        Alias(
             f"{name}-key-alias",
             name_prefix=f"alias/{pulumi.get_project()}-{pulumi.get_stack()}-",
             target_key_id=self.key.key_id,

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+# Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
+from pulumi_aws.cloudwatch.log_group import LogGroup
+
 from .aws_context import aws_context
 from .iam import json_output, service_trust
 
@@ -23,7 +26,7 @@ DEFAULT_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
 class CodeBuildStep:
     project: aws.codebuild.Project
     role: aws.iam.Role
-    log_group: aws.cloudwatch.LogGroup
+    log_group: LogGroup
 
 
 def codebuild_step(
@@ -48,7 +51,7 @@ def codebuild_step(
     permissions when the project is created."""
     child = pulumi.ResourceOptions(parent=parent)
     ctx = aws_context(parent)
-    log_group = aws.cloudwatch.LogGroup(
+    log_group = LogGroup(
         f"{prefix}-logs",
         name_prefix=f"/aws/codebuild/{prefix}-",
         retention_in_days=log_retention_days,

@@ -16,6 +16,11 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+# Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
+from pulumi_aws.cloudwatch.log_group import LogGroup
+from pulumi_aws.vpc.security_group_egress_rule import SecurityGroupEgressRule
+from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
+
 from .alb_access_logs import alb_access_log_bucket
 from .aws_context import aws_context
 from .container_definitions import container_definitions, fargate_size_error, task_volumes
@@ -125,7 +130,7 @@ class EcsService(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context(self)
 
-        self.log_group = aws.cloudwatch.LogGroup(
+        self.log_group = LogGroup(
             f"{name}-logs",
             name_prefix=f"/ecs/{name}-",
             retention_in_days=retention,
@@ -194,7 +199,7 @@ class EcsService(pulumi.ComponentResource):
         task_sg = aws.ec2.SecurityGroup(
             f"{name}-task-sg", description=f"{name} tasks", vpc_id=args["vpc_id"], opts=child
         )
-        ingress, egress = aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule
+        ingress, egress = SecurityGroupIngressRule, SecurityGroupEgressRule
         for listener_port in (80, 443) if https else (80,):
             _tcp_rule(
                 ingress, f"{name}-alb-in-{listener_port}", alb_sg, listener_port, "Clients", cidr=ANYWHERE, parent=self
@@ -340,7 +345,7 @@ class EcsService(pulumi.ComponentResource):
 
 
 def _tcp_rule(
-    kind: type[aws.vpc.SecurityGroupIngressRule] | type[aws.vpc.SecurityGroupEgressRule],
+    kind: type[SecurityGroupIngressRule] | type[SecurityGroupEgressRule],
     rule_name: str,
     group: aws.ec2.SecurityGroup,
     port: int,

@@ -34,6 +34,9 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
+# Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
+from pulumi_aws.cloudwatch.log_group import LogGroup
+
 from . import kubernetes_objects as objects
 from .aws_context import aws_context
 from .settings import retention_problem
@@ -120,7 +123,7 @@ class EksCluster(pulumi.ComponentResource):
         ctx = aws_context(self)
         cluster_name = cluster_name_for(pulumi.get_project(), pulumi.get_stack(), name)
 
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = LogGroup(
             f"{name}-control-plane-logs",
             name=f"/aws/eks/{cluster_name}/cluster",
             retention_in_days=args.get("log_retention_days", 30),

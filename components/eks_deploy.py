@@ -22,6 +22,10 @@ import pulumi
 import pulumi_aws as aws
 import yaml
 
+# Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
+from pulumi_aws.vpc.security_group_egress_rule import SecurityGroupEgressRule
+from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
+
 from .aws_context import aws_context
 from .codebuild_step import DEFAULT_IMAGE, codebuild_step
 from .iam import Document, document, json_output, statement
@@ -173,7 +177,7 @@ class EksDeploy(pulumi.ComponentResource):
             description=f"Pipeline deploy step of {name}: HTTPS out only",
             opts=child,
         )
-        aws.vpc.SecurityGroupEgressRule(
+        SecurityGroupEgressRule(
             f"{name}-deploy-https-out",
             security_group_id=group.id,
             ip_protocol="tcp",
@@ -183,7 +187,7 @@ class EksDeploy(pulumi.ComponentResource):
             description="EKS API, STS and the kubectl download",
             opts=child,
         )
-        aws.vpc.SecurityGroupIngressRule(
+        SecurityGroupIngressRule(
             f"{name}-deploy-to-api",
             security_group_id=args["cluster_security_group_id"],
             referenced_security_group_id=group.id,

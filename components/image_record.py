@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import NotRequired, TypedDict
 
 import pulumi
-import pulumi_aws as aws
+
+# Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
+from pulumi_aws.ssm.get_parameters_by_path import get_parameters_by_path_output
+from pulumi_aws.ssm.parameter import Parameter
 
 
 def parameter_name(project: str, stack: str, service: str) -> str:
@@ -35,7 +38,7 @@ class ImageRecordArgs(TypedDict):
 class ImageRecord(pulumi.ComponentResource):
     """The SSM parameter the pipeline's Record stage writes, and the image it holds now."""
 
-    parameter: aws.ssm.Parameter
+    parameter: Parameter
     image: pulumi.Output[str]
     parameter_name: pulumi.Output[str]
     parameter_arn: pulumi.Output[str]
@@ -45,13 +48,11 @@ class ImageRecord(pulumi.ComponentResource):
         path = parameter_name(pulumi.get_project(), pulumi.get_stack(), args["service"])
         # A path lookup answers with an empty list on the first `up`, where a lookup of the
         # parameter itself would fail because it does not exist yet.
-        found = aws.ssm.get_parameters_by_path_output(
-            path=path.rsplit("/", 1)[0], opts=pulumi.InvokeOutputOptions(parent=self)
-        )
+        found = get_parameters_by_path_output(path=path.rsplit("/", 1)[0], opts=pulumi.InvokeOutputOptions(parent=self))
         self.image = pulumi.Output.all(args["bootstrap_image"], found.names, found.values).apply(
             lambda a: recorded_or(a[0], path, list(a[1] or []), list(a[2] or []))
         )
-        self.parameter = aws.ssm.Parameter(
+        self.parameter = Parameter(
             f"{name}-image",
             name=path,
             type="String",

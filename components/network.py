@@ -14,6 +14,10 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+# Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
+from pulumi_aws.cloudwatch.log_group import LogGroup
+from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
+
 from .aws_context import aws_context
 from .iam import Document, document, json_output, service_trust, statement
 from .settings import retention_problem
@@ -265,7 +269,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         # No egress rule: endpoints only answer, and security groups are stateful.
-        aws.vpc.SecurityGroupIngressRule(
+        SecurityGroupIngressRule(
             f"{name}-endpoints-https",
             security_group_id=sg.id,
             description="HTTPS from the VPC",
@@ -290,7 +294,7 @@ class Network(pulumi.ComponentResource):
 
     def _flow_logs(self, name: str, vpc: aws.ec2.Vpc, args: NetworkArgs, account_id: pulumi.Output[str]) -> None:
         child = pulumi.ResourceOptions(parent=self)
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = LogGroup(
             f"{name}-flow-logs",
             name_prefix=f"/aws/vpc/flow-logs/{name}-",
             retention_in_days=args.get("log_retention_days", 30),

@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import NotRequired, TypedDict
 
 import pulumi
-import pulumi_aws as aws
+
+# Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
+from pulumi_aws.sns.topic import Topic
+from pulumi_aws.sns.topic_policy import TopicPolicy
 
 from .aws_context import aws_context
 from .iam import json_output
@@ -25,8 +28,8 @@ class PipelineTopicsArgs(TypedDict):
 
 
 class PipelineTopics(pulumi.ComponentResource):
-    notification_topic: aws.sns.Topic
-    policy: aws.sns.TopicPolicy
+    notification_topic: Topic
+    policy: TopicPolicy
     """Notification rules must wait for it: CodeStar Notifications checks it may publish."""
     notification_topic_arn: pulumi.Output[str]
     approval_topic_arn: pulumi.Output[str] | None
@@ -36,8 +39,8 @@ class PipelineTopics(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context(self)
         key = args["kms_key_arn"]
-        self.notification_topic = aws.sns.Topic(f"{name}-notifications", kms_master_key_id=key, opts=child)
-        self.policy = aws.sns.TopicPolicy(
+        self.notification_topic = Topic(f"{name}-notifications", kms_master_key_id=key, opts=child)
+        self.policy = TopicPolicy(
             f"{name}-notifications-policy",
             arn=self.notification_topic.arn,
             policy=json_output(
@@ -46,9 +49,7 @@ class PipelineTopics(pulumi.ComponentResource):
             opts=child,
         )
         approvals = (
-            aws.sns.Topic(f"{name}-approvals", kms_master_key_id=key, opts=child)
-            if args.get("approvals", True)
-            else None
+            Topic(f"{name}-approvals", kms_master_key_id=key, opts=child) if args.get("approvals", True) else None
         )
         self.notification_topic_arn = self.notification_topic.arn
         self.approval_topic_arn = approvals.arn if approvals else None
