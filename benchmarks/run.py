@@ -5,10 +5,11 @@ services, against the AWS CDK peer (`cdk synth` with cdk-nag) on the same machin
     .venv/bin/python benchmarks/run.py --smoke         # 2 services, 1 run, no peer (CI)
     .venv/bin/python benchmarks/run.py --sizes 1 50 --runs 5 --no-cdk
 
-Each measurement is a fresh process (the full user-visible job, imports included); wall time
-is measured around it, and peak RSS is the sum of the peaks of its process tree (preflight's
-policy worker, the CDK peer's node process), sampled from /proc. The policy
-throughput is measured separately, in-process, over a generated export of >= 10,000 resources.
+Runs of the two tools alternate, so a slow spell of the machine weighs on both. Each
+measurement is a fresh process (the full user-visible job, imports included); wall time is
+measured around it, and peak RSS is the sum of the peaks of its process tree (preflight's
+policy worker, the CDK peer's node process), sampled from /proc. The policy throughput is
+measured separately, in-process, over a generated export of >= 10,000 resources.
 Numbers are printed as a Markdown table; nothing here asserts a time.
 """
 
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,20 +115,23 @@ def fleet_project(size: int, workdir: Path) -> Path:
     return project
 
 
-def measure_preflight(size: int, runs: int, workdir: Path) -> tuple[list[Sample], Path]:
+def preflight_sampler(size: int, workdir: Path) -> tuple[Callable[[], Sample], Path]:
+    """One fresh `preflight plan` of a `size`-service fleet per call; also the plan's path."""
     project = fleet_project(size, workdir)
     out = project / "plan.json"
     command = [sys.executable, "-m", "preflight", "plan", "--stack", "bench", "--project-dir", str(project)]
-    samples = []
-    for _ in range(runs):
+
+    def sample() -> Sample:
         out.unlink(missing_ok=True)
-        sample = run_child([*command, "--json", str(out)], cwd=ROOT)
-        sample.resources = sum(1 for r in json.loads(out.read_text())["deployment"]["resources"] if r["custom"])
-        samples.append(sample)
-    return samples, out
+        measured = run_child([*command, "--json", str(out)], cwd=ROOT)
+        measured.resources = sum(1 for r in json.loads(out.read_text())["deployment"]["resources"] if r["custom"])
+        return measured
+
+    return sample, out
 
 
-def measure_cdk(size: int, runs: int, workdir: Path) -> list[Sample] | None:
+def cdk_sampler(size: int, workdir: Path) -> Callable[[], Sample] | None:
+    """One fresh synth of the CDK peer per call, or None without the peer's virtualenv."""
     python = CDK_VENV / "bin" / "python"
     if not python.exists():
         return None
@@ -136,18 +141,20 @@ def measure_cdk(size: int, runs: int, workdir: Path) -> list[Sample] | None:
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
     }
-    samples = []
-    for i in range(runs):
-        out = workdir / f"cdk-{size}-{i}"
-        sample = run_child([str(python), str(PEER / "app.py")], env={**env, "CDK_OUTDIR": str(out)})
+    runs = iter(range(1_000_000))
+
+    def sample() -> Sample:
+        out = workdir / f"cdk-{size}-{next(runs)}"
+        measured = run_child([str(python), str(PEER / "app.py")], env={**env, "CDK_OUTDIR": str(out)})
         counted = json.loads(
             subprocess.run(
                 [sys.executable, str(PEER / "count.py"), str(out)], capture_output=True, text=True, check=True
             ).stdout
         )
-        sample.resources = int(counted["resources"])
-        samples.append(sample)
-    return samples
+        measured.resources = int(counted["resources"])
+        return measured
+
+    return sample
 
 
 def policy_throughput(plan: Path, target: int, runs: int) -> tuple[int, float]:
@@ -192,10 +199,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for size in sizes:
-            ours, plan = measure_preflight(size, runs, workdir)
+            ours_sample, plan = preflight_sampler(size, workdir)
+            peer_sample = cdk_sampler(size, workdir) if cdk else None
+            # Alternate the two tools, so that a slow spell of the machine weighs on both alike.
+            ours: list[Sample] = []
+            peer: list[Sample] | None = [] if peer_sample else None
+            for _ in range(runs):
+                ours.append(ours_sample())
+                if peer is not None and peer_sample:
+                    peer.append(peer_sample())
             wall = statistics.median(s.wall for s in ours)
             medians[size] = wall
-            peer = measure_cdk(size, runs, workdir) if cdk else None
             peer_wall = statistics.median(s.wall for s in peer) if peer else None
             rows.append(
                 f"| {size} | {ours[0].resources} | {wall:.2f} | {statistics.median(s.rss_mb for s in ours):.0f} | "
