@@ -106,6 +106,8 @@ class JudgeProcess:
 
 
 def _serve() -> int:
+    # stdout carries only the answer: whatever the pack prints goes to the terminal's stderr.
+    answer, sys.stdout = sys.stdout, sys.stderr
     from . import verdicts  # noqa: F401 - load the pack first, while the program runs
 
     request = json.load(sys.stdin.buffer)
@@ -116,7 +118,8 @@ def _serve() -> int:
         response: dict[str, Any] = {"error": str(exc)}
     else:
         response = asdict(judgement)
-    sys.stdout.write(json.dumps(response))
+    answer.write(json.dumps(response))
+    answer.flush()
     return 0
 
 
