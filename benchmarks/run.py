@@ -87,15 +87,18 @@ class TreeMemory:
 
 
 def run_child(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Sample:
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    memory = TreeMemory(process.pid)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    rss_mb = memory.stop(usage.ru_maxrss)
-    # Every measured stack is compliant and synthesizes: any other exit (a crash exits 1 too) is a failure.
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read() if process.stderr else ''}")
+    # stderr goes to a file, not a pipe nobody reads while the child runs (a full pipe would hang it).
+    with tempfile.TemporaryFile("w+") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        memory = TreeMemory(process.pid)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        rss_mb = memory.stop(usage.ru_maxrss)
+        # Every measured stack is compliant and synthesizes: any other exit (a crash exits 1 too) is a failure.
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed: {errors.read()}")
     return Sample(wall=wall, rss_mb=rss_mb)
 
 
@@ -193,7 +196,8 @@ def main() -> int:
 
     # The steady state of a user's machine: the project's bytecode written once, as Python does on
     # first import (this machine sets PYTHONDONTWRITEBYTECODE; scripts/bootstrap compiles too).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True)
+    if not args.smoke:  # the smoke run only checks that the benchmark works; it writes nothing
+        subprocess.run([sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True)
     rows = []
     medians: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:

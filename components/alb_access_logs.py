@@ -19,6 +19,7 @@ from .aws_context import AwsContext, aws_context
 from .container_registry import PURPOSE_TAG
 from .iam import Document, document, json_output, statement, tls_only_bucket_policy
 from .private_bucket import private_bucket
+from .settings import retention_problem
 
 # Regions opened before August 2022 deliver ALB access logs from a regional ELB account, not
 # from the log-delivery service principal (ELB user guide, "Enable access logs").
@@ -63,8 +64,8 @@ def alb_access_log_bucket_policy(
     principal: dict[str, str] = {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
     if region in ELB_LOG_ACCOUNTS:
         principal["AWS"] = f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"
-    # One statement for both deliverers keeps the policy at about 75 bytes per prefix: S3 caps a
-    # bucket policy at 20 KB, so one bucket serves a stack of a couple of hundred services.
+    # One statement for both deliverers keeps the policy at about 100 bytes per prefix: S3 caps a
+    # bucket policy at 20 KB, so one bucket serves a stack of about 180 services or more.
     statements = [statement("ElbDeliversAccessLogs", ("s3:PutObject",), logs, principal=principal)]
     return document(*statements, *tls_only_bucket_policy(bucket_arn)["Statement"])
 
@@ -102,25 +103,29 @@ def alb_access_log_bucket(
 BUCKET_POLICY_LIMIT = 20 * 1024  # bytes (S3 user guide, bucket policy size)
 
 
-def _check_policy_size(name: str, prefixes: Sequence[str]) -> None:
-    """The policy lists every prefix; refuse a fleet whose policy S3 would reject, before any call."""
+def policy_size_problem(prefixes: Sequence[str], name: str = "alb") -> str | None:
+    """What is wrong with one bucket policy for `prefixes` (it lists every one), or None.
+
+    Measured on the longest the policy can be: the bucket's auto-name, the longest partition,
+    written as `json_output` writes it."""
     auto_named = f"arn:aws-us-gov:s3:::{name}-access-logs-bucket-{'0' * 7}"  # Pulumi adds 8 characters
     policy = alb_access_log_bucket_policy(
         bucket_arn=auto_named, prefixes=prefixes, account_id="0" * 12, region="us-gov-west-1", partition="aws-us-gov"
     )
-    size = len(json.dumps(policy, indent=2))  # as json_output writes it
-    if size > BUCKET_POLICY_LIMIT:
-        raise ValueError(
-            f"AlbAccessLogs {name}: {len(prefixes)} load balancers make a {size}-byte bucket policy, over S3's "
-            f"{BUCKET_POLICY_LIMIT}; split the services across stacks or give their load balancers more than one bucket"
-        )
+    size = len(json.dumps(policy, indent=2))
+    if size <= BUCKET_POLICY_LIMIT:
+        return None
+    return (
+        f"{len(set(prefixes))} load balancers make a {size}-byte access-log bucket policy, over S3's "
+        f"{BUCKET_POLICY_LIMIT}; split the services across stacks"
+    )
 
 
 class AlbAccessLogsArgs(TypedDict):
     prefixes: Sequence[str]
     """One per load balancer that logs here (a service's name); each writes only under its own."""
     log_retention_days: NotRequired[int]
-    """Days access logs are kept. Default: 30."""
+    """Days access logs are kept, the stack's log retention (a CloudWatch Logs value). Default: 30."""
     protect: NotRequired[bool]
     """Protect the bucket from deletion (and keep its objects on a destroy). Default: True."""
 
@@ -135,16 +140,14 @@ class AlbAccessLogs(pulumi.ComponentResource):
     def __init__(self, name: str, args: AlbAccessLogsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("cicd:alb_access_logs:AlbAccessLogs", name, None, opts)
         prefixes = list(args["prefixes"])
+        retention = args.get("log_retention_days", 30)
         if not prefixes:
             raise ValueError(f"AlbAccessLogs {name}: prefixes is empty; give one per load balancer (a service name)")
-        _check_policy_size(name, prefixes)
+        problems = [p for p in (policy_size_problem(prefixes, name), retention_problem(retention)) if p]
+        if problems:
+            raise ValueError(f"AlbAccessLogs {name}: " + "; ".join(problems))
         bucket, policy = alb_access_log_bucket(
-            name,
-            self,
-            prefixes,
-            args.get("log_retention_days", 30),
-            args.get("protect", True),
-            aws_context(self),
+            name, self, prefixes, retention, args.get("protect", True), aws_context(self)
         )
         self.bucket_name = pulumi.Output.all(bucket, policy.id).apply(lambda values: str(values[0]))
         self.register_outputs({"bucket_name": self.bucket_name})

@@ -70,7 +70,8 @@ class EksClusterArgs(TypedDict):
     `AlbAccessLogs.bucket_name`, known only once the bucket's policy admits that prefix.
     Default: no access logs."""
     access_logs_prefix: NotRequired[str]
-    """Where in that bucket (the object keys name each load balancer). Default: "ingress"."""
+    """Where in that bucket (the object keys name each load balancer); one of the bucket's
+    `AlbAccessLogs` prefixes, or ELB may not write there. Default: "ingress"."""
 
 
 def cluster_name_for(project: str, stack: str, name: str) -> str:

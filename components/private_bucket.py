@@ -2,7 +2,7 @@
 
 Ownership enforced (no ACLs), all four public-access blocks, default encryption, versioning,
 expiry of old and noncurrent objects, and a bucket policy written after the public-access
-block. `ArtifactStore` and the ALB access-log bucket of `EcsService` both use it.
+block. `ArtifactStore` and the ALB access-log bucket (`AlbAccessLogs`, or `EcsService` on its own) use it.
 """
 
 from __future__ import annotations

@@ -527,6 +527,12 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
     threshold = threshold.upper() if isinstance(threshold, str) else threshold
     severity = _as_choice("scanSeverityThreshold", threshold, "HIGH", SEVERITIES, problems)
     services = _parse_services(raw.get("services"), environment, problems)
+    if target == "ecs" and services:
+        # Imported here: alb_access_logs itself uses this module's retention check.
+        from .alb_access_logs import policy_size_problem
+
+        if fleet := policy_size_problem([s.name for s in services]):
+            problems.add("services", f"{len(services)} services", f"fewer on target ecs: {fleet}")
     artifact_days = _as_int("artifactRetentionDays", raw.get("artifactRetentionDays"), 30, 1, 3650, problems)
     log_days = _as_int("logRetentionDays", raw.get("logRetentionDays"), 90 if is_prod else 30, 1, 3653, problems)
     if retention_problem(log_days):

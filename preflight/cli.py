@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,15 @@ def _check(document: dict[str, Any], args: argparse.Namespace) -> int:
     resources = document["deployment"]["resources"]
     if args.mermaid:
         args.mermaid.write_text(render(resources))
-    return _verdicts(judge(resources, args.policy_pack_config), args)
+    try:
+        judgement = judge(resources, args.policy_pack_config)
+    except PackConfigError:
+        raise
+    except Exception as exc:
+        # Exit 1 means "mandatory violations": a pack that fails on a document must not look like one.
+        traceback.print_exc()
+        raise JudgeError(f"the policy pack failed on {args.state}; its error is above") from exc
+    return _verdicts(judgement, args)
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -59,12 +59,18 @@ class JudgeProcess:
 
     def __init__(self) -> None:
         python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "preflight.judge"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": python_path},
-        )
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "preflight.judge"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": python_path},
+                # Its own session: Ctrl-C interrupts preflight, which then stops the worker.
+                start_new_session=True,
+            )
+        except OSError as exc:
+            worker = f"{sys.executable} -m preflight.judge"
+            raise JudgeError(f"cannot start the policy pack worker ({worker}): {exc}") from exc
 
     def __enter__(self) -> JudgeProcess:
         return self

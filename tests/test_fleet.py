@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from components.settings import parse_settings
 from preflight.cli import main
 from preflight.engine import PlanResult
 from preflight.summary import fleet_counts, render_summary
@@ -95,9 +96,10 @@ def test_load_balancers_share_one_log_bucket_each_writing_only_under_its_service
         assert policy.urn in lb.dependencies
 
 
-def test_a_fleet_too_large_for_one_bucket_policy_is_refused_before_any_call(
+def test_a_fleet_too_large_for_one_bucket_policy_is_a_settings_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Refused with the other settings problems, before the program registers anything."""
     stack = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
     stack["config"]["container-delivery:services"] = [service(f"s{i:03d}" + "x" * 16) for i in range(200)]
     project = tmp_path / "p"
@@ -107,4 +109,9 @@ def test_a_fleet_too_large_for_one_bucket_policy_is_refused_before_any_call(
     (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(stack))
     assert main(["plan", "--stack", "dev", "--project-dir", str(project)]) == 2
     err = capsys.readouterr().err
-    assert "AlbAccessLogs alb: 200 load balancers make a" in err and "over S3's 20480" in err
+    assert "error: invalid stack settings (1 problem):\n  - services: got '200 services'; expected fewer" in err
+    assert "200 load balancers make a" in err and "over S3's 20480" in err
+    # The same fleet on EKS shares one prefix, and 150 services fit on ECS.
+    fleet = stack["config"]["container-delivery:services"]
+    assert parse_settings({"target": "eks", "services": fleet}, "dev").target == "eks"
+    assert len(parse_settings({"target": "ecs", "services": fleet[:150]}, "dev").services) == 150

@@ -84,3 +84,21 @@ def test_a_worker_never_asked_is_stopped(tmp_path: Path, capsys: pytest.CaptureF
     (bad / "Pulumi.test.yaml").write_text("config:\n  insecure:variant: [unclosed\n")
     assert main(["plan", "--stack", "test", "--project-dir", str(bad)]) == 2
     assert not Path(f"/proc/self/task/{threading.get_native_id()}/children").read_text().split()
+
+
+def test_a_worker_that_cannot_start_is_an_error_not_a_pass(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    assert main(["plan", "--stack", "dev", "--project-dir", str(ROOT)]) == 2
+    assert "error: cannot start the policy pack worker" in capsys.readouterr().err
+
+
+def test_a_document_the_pack_cannot_read_exits_2_not_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 1 means mandatory violations; a pack that fails on a document must not look like that."""
+    state = tmp_path / "state.json"
+    resource = {"urn": "urn:pulumi:s::p::aws:s3/bucket:Bucket::b", "type": "aws:s3/bucket:Bucket", "inputs": 5}
+    state.write_text(json.dumps({"deployment": {"resources": [resource]}}))
+    assert main(["check", "--state", str(state)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: the policy pack failed on {state}; its error is above" in err
