@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -65,8 +66,6 @@ class JudgeProcess:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env={**os.environ, "PYTHONPATH": python_path},
-                # Its own session: Ctrl-C interrupts preflight, which then stops the worker.
-                start_new_session=True,
             )
         except OSError as exc:
             worker = f"{sys.executable} -m preflight.judge"
@@ -116,7 +115,10 @@ def _serve() -> int:
     answer, sys.stdout = sys.stdout, sys.stderr
     from . import verdicts  # noqa: F401 - load the pack first, while the program runs
 
-    request = json.load(sys.stdin.buffer)
+    data = sys.stdin.buffer.read()
+    if not data:
+        return 1  # preflight stopped before the graph was ready (an error or Ctrl-C): nothing to judge
+    request = json.loads(data)
     config = request["config"]
     try:
         judgement = judge(request["resources"], Path(config) if config else None)
@@ -132,6 +134,8 @@ def _serve() -> int:
 if __name__ == "__main__":
     # A short-lived process with a large, acyclic heap: see preflight/__main__.py.
     gc.disable()
+    # Ctrl-C reaches preflight and this worker together: end quietly, preflight says why.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     # Run as `preflight.judge`, not as `__main__`, so that the pack raises the PackConfigError caught here.
     from preflight.judge import _serve as serve
 
