@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +118,39 @@ def test_a_fleet_too_large_for_one_bucket_policy_is_a_settings_error(
     fleet = stack["config"]["container-delivery:services"]
     assert parse_settings({"target": "eks", "services": fleet}, "dev").target == "eks"
     assert len(parse_settings({"target": "ecs", "services": fleet[:150]}, "dev").services) == 150
+
+
+def test_the_program_loads_only_the_pulumi_aws_modules_it_uses() -> None:
+    """Startup time of every preview, up and preflight run: the kms, sns, ssm, vpc and cloudwatch
+    classes come from their own modules (components/__init__.py), so those packages stay unloaded."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from preflight.engine import run_program\n"
+        f"run_program(Path({str(ROOT)!r}), 'dev')\n"
+        "packages = ('kms', 'sns', 'ssm', 'vpc', 'cloudwatch')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[:2] in [['pulumi_aws', p] for p in packages]))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    modules = set(ast.literal_eval(loaded.stdout.strip().splitlines()[-1]))
+    # Each package's own lazy module and the leaf modules the components import; a whole package
+    # would bring dozens to hundreds more.
+    assert modules <= {
+        "pulumi_aws.kms",
+        "pulumi_aws.kms.key",
+        "pulumi_aws.kms.alias",
+        "pulumi_aws.sns",
+        "pulumi_aws.sns.topic",
+        "pulumi_aws.sns.topic_policy",
+        "pulumi_aws.sns._inputs",
+        "pulumi_aws.ssm",
+        "pulumi_aws.ssm._enums",
+        "pulumi_aws.ssm.parameter",
+        "pulumi_aws.ssm.get_parameters_by_path",
+        "pulumi_aws.vpc",
+        "pulumi_aws.vpc.security_group_ingress_rule",
+        "pulumi_aws.vpc.security_group_egress_rule",
+        "pulumi_aws.cloudwatch",
+        "pulumi_aws.cloudwatch.log_group",
+    }, modules
+    assert "pulumi_aws.cloudwatch.log_group" in modules
