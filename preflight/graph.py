@@ -2,7 +2,9 @@
 
 `pulumi up` creates independent resources in parallel, so the time to create a stack follows
 the longest chain of custom resources that must wait for each other. Waiting on a component
-means waiting on everything inside it; a child does not wait for its parent.
+means waiting on everything inside it; a child does not wait for its parent. A remote
+component (`eks:index:Cluster`) counts as one resource: its provider creates its children,
+which a plan does not see.
 """
 
 from __future__ import annotations
@@ -13,25 +15,29 @@ from functools import cache
 from .engine import PlanResult, Registration
 
 
+def _node(reg: Registration) -> bool:
+    return reg.custom or reg.remote
+
+
 def waits_for(plan: PlanResult) -> dict[str, frozenset[str]]:
-    """For each custom resource, the custom resources it waits for directly."""
+    """For each custom resource (or remote component), those it waits for directly."""
     children: dict[str, list[Registration]] = {}
     for reg in plan.resources:
         children.setdefault(reg.parent, []).append(reg)
-    components = {reg.urn for reg in plan.resources if not reg.custom}
+    components = {reg.urn for reg in plan.resources if not _node(reg)}
 
     @cache
     def below(urn: str) -> frozenset[str]:
         """Custom descendants of a component; asked only for components something depends on."""
         found: set[str] = set()
         for child in children.get(urn, []):
-            if child.custom:
+            if _node(child):
                 found.add(child.urn)
             found |= below(child.urn)
         return frozenset(found)
 
     result: dict[str, frozenset[str]] = {}
-    for reg in plan.custom():
+    for reg in (r for r in plan.resources if _node(r)):
         direct: set[str] = set()
         for dependency in reg.dependencies:
             if dependency in components:
@@ -43,7 +49,7 @@ def waits_for(plan: PlanResult) -> dict[str, frozenset[str]]:
 
 
 def critical_path(plan: PlanResult) -> list[str]:
-    """The longest chain of custom resources, first created first (URNs)."""
+    """The longest chain of custom resources (and remote components), first created first (URNs)."""
     edges = waits_for(plan)
 
     @cache

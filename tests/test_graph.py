@@ -41,3 +41,14 @@ def test_critical_path_does_not_grow_with_the_fleet() -> None:
         ],
     )
     assert len(critical_path(three)) == len(critical_path(one))
+
+
+def test_the_eks_cluster_counts_on_the_critical_path(prod_plan: PlanResult) -> None:
+    """A remote component's children are created by its provider, out of a plan's sight: waiting
+    on the EKS cluster is waiting on one (slow) resource, not on nothing."""
+    cluster = next(r for r in prod_plan.resources if r.type == "eks:index:Cluster")
+    assert cluster.remote
+    edges = waits_for(prod_plan)
+    deploy_policy = next(r.urn for r in prod_plan.resources if r.name == "web-deploy-policy")
+    assert cluster.urn in edges[deploy_policy]
+    assert cluster.urn in critical_path(prod_plan)
