@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
-import pulumi_aws as aws
 
 from .aws_context import AwsContext, aws_context
 from .container_registry import PURPOSE_TAG
@@ -72,8 +71,10 @@ def alb_access_log_bucket_policy(
 
 def alb_access_log_bucket(
     name: str, parent: pulumi.Resource, prefixes: Sequence[str], retention: int, protect: bool, ctx: AwsContext
-) -> tuple[pulumi.Output[str], aws.s3.BucketPolicy]:
-    """A private bucket for ALB access logs under `prefixes`.
+) -> pulumi.Output[str]:
+    """A private bucket for ALB access logs under `prefixes`; returns its name, known only once
+    its policy is in place: a load balancer that takes it is created after the policy, as ELB
+    checks its write access when logging is switched on.
 
     Encrypted with SSE-S3 (AES256), not the stack's KMS key: a deliberate exception to "KMS
     everywhere", because ALB access-log delivery supports only S3-managed keys (ELB user guide,
@@ -97,7 +98,7 @@ def alb_access_log_bucket(
         # Lets policy rules tell this SSE-S3 bucket from buckets that must use KMS.
         tags={PURPOSE_TAG: "alb-access-logs"},
     )
-    return created.bucket.bucket, created.policy
+    return pulumi.Output.all(created.bucket.bucket, created.policy.id).apply(lambda values: str(values[0]))
 
 
 BUCKET_POLICY_LIMIT = 20 * 1024  # bytes (S3 user guide, bucket policy size)
@@ -134,8 +135,7 @@ class AlbAccessLogs(pulumi.ComponentResource):
     """The access-log bucket a stack's load balancers share."""
 
     bucket_name: pulumi.Output[str]
-    """The bucket's name, known only once its policy is in place: a load balancer that takes it
-    is created after the policy, as ELB checks its write access when logging is switched on."""
+    """The bucket's name, known only once its policy is in place (see `alb_access_log_bucket`)."""
 
     def __init__(self, name: str, args: AlbAccessLogsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("cicd:alb_access_logs:AlbAccessLogs", name, None, opts)
@@ -146,8 +146,7 @@ class AlbAccessLogs(pulumi.ComponentResource):
         problems = [p for p in (policy_size_problem(prefixes, name), retention_problem(retention)) if p]
         if problems:
             raise ValueError(f"AlbAccessLogs {name}: " + "; ".join(problems))
-        bucket, policy = alb_access_log_bucket(
+        self.bucket_name = alb_access_log_bucket(
             name, self, prefixes, retention, args.get("protect", True), aws_context(self)
         )
-        self.bucket_name = pulumi.Output.all(bucket, policy.id).apply(lambda values: str(values[0]))
         self.register_outputs({"bucket_name": self.bucket_name})

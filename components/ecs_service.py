@@ -217,12 +217,12 @@ class EcsService(pulumi.ComponentResource):
         )
 
         log_prefix = name
-        if "access_logs_bucket_name" in args:
-            log_bucket: pulumi.Input[str] = args["access_logs_bucket_name"]
-            log_bucket_ready: list[pulumi.Resource] = []
-        else:
-            log_bucket, policy = alb_access_log_bucket(name, self, [log_prefix], retention, protect, ctx)
-            log_bucket_ready = [policy]
+        # Either name is known only once the bucket's policy admits this prefix, which orders the ALB after it.
+        log_bucket: pulumi.Input[str] = (
+            args["access_logs_bucket_name"]
+            if "access_logs_bucket_name" in args
+            else alb_access_log_bucket(name, self, [log_prefix], retention, protect, ctx)
+        )
         self.load_balancer = aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
@@ -232,8 +232,7 @@ class EcsService(pulumi.ComponentResource):
             drop_invalid_header_fields=True,
             enable_deletion_protection=protect,
             access_logs={"bucket": log_bucket, "prefix": log_prefix, "enabled": True},
-            # ELB checks it may write to the bucket when logging is switched on.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=log_bucket_ready),
+            opts=child,
         )
         target_group = aws.lb.TargetGroup(
             f"{name}-tg",

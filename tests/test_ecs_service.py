@@ -315,6 +315,14 @@ def test_https_listener_and_redirect(https_plan: PlanResult) -> None:
     ]
 
 
+def test_load_balancer_waits_for_its_own_log_bucket_policy(http_plan: PlanResult) -> None:
+    """ELB checks its write access when logging is switched on: the ALB comes after the policy."""
+    alb = only(http_plan, "aws:lb/loadBalancer:LoadBalancer")
+    policy = only(http_plan, "aws:s3/bucketPolicy:BucketPolicy")
+    assert alb.inputs["accessLogs"]["bucket"] == only(http_plan, "aws:s3/bucket:Bucket").outputs["bucket"]
+    assert policy.urn in alb.property_dependencies["accessLogs"]
+
+
 def test_access_log_bucket_is_private_sse_s3_and_expiring(http_plan: PlanResult) -> None:
     bucket = only(http_plan, "aws:s3/bucket:Bucket")
     sse = only(http_plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
