@@ -16,6 +16,7 @@ Numbers are printed as a Markdown table; nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -144,7 +145,7 @@ def cdk_sampler(size: int, workdir: Path) -> Callable[[], Sample] | None:
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
     }
-    runs = iter(range(1_000_000))
+    runs = itertools.count()
 
     def sample() -> Sample:
         out = workdir / f"cdk-{size}-{next(runs)}"

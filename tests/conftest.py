@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from preflight.engine import PlanResult, Registration, run_program
 
-__all__ = ["ROOT", "only", "plan", "policy_documents", "run_program"]
+__all__ = ["INSECURE", "ROOT", "insecure_project", "only", "plan", "policy_documents", "run_program"]
 
 ROOT = Path(__file__).resolve().parent.parent
+INSECURE = ROOT / "tests" / "programs" / "insecure"
+
+
+def insecure_project(tmp_path: Path, stack_config: dict[str, object]) -> Path:
+    """A copy of the insecure test program whose `test` stack has `stack_config` merged in."""
+    project = tmp_path / "p"
+    shutil.copytree(INSECURE, project)
+    stack = yaml.safe_load((INSECURE / "Pulumi.test.yaml").read_text())
+    stack["config"].update(stack_config)
+    (project / "Pulumi.test.yaml").write_text(yaml.safe_dump(stack))
+    return project
 
 
 def plan(stack: str, **overrides: Any) -> PlanResult:

@@ -9,27 +9,19 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
 
 from preflight.cli import main
 from preflight.judge import JudgeProcess, judge
-from tests.conftest import ROOT
-
-INSECURE = ROOT / "tests" / "programs" / "insecure"
+from tests.conftest import INSECURE, ROOT, insecure_project
 
 
 @pytest.fixture
-def insecure_project(tmp_path: Path) -> Path:
-    project = tmp_path / "insecure"
-    shutil.copytree(INSECURE, project)
-    stack = yaml.safe_load((INSECURE / "Pulumi.test.yaml").read_text())
-    stack["config"]["insecure:variant"] = "wildcard-action"
-    (project / "Pulumi.test.yaml").write_text(yaml.safe_dump(stack))
-    return project
+def wildcard_project(tmp_path: Path) -> Path:
+    return insecure_project(tmp_path / "insecure", {"insecure:variant": "wildcard-action"})
 
 
 def test_the_worker_judges_like_the_pack_in_process(
-    insecure_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    wildcard_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # From another directory: the worker finds the pack however the command was started.
     monkeypatch.chdir(tmp_path)
@@ -40,7 +32,7 @@ def test_the_worker_judges_like_the_pack_in_process(
             "--stack",
             "test",
             "--project-dir",
-            str(insecure_project),
+            str(wildcard_project),
             "--json",
             str(plan),
             "--verdicts",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,8 @@ import yaml
 
 from policies.rules import PACK_NAME, pack_policies, rules
 from preflight.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, insecure_project
 
-INSECURE = ROOT / "tests" / "programs" / "insecure"
 DATA = ROOT / "tests" / "data"
 
 PINNED = {
@@ -77,14 +75,6 @@ def test_pack_entry_point_only_constructs_the_pack() -> None:
     assert yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())["runtime"]["name"] == "python"
 
 
-def _project(tmp_path: Path, stack_config: dict[str, object]) -> Path:
-    shutil.copytree(INSECURE, tmp_path / "p")
-    stack = yaml.safe_load((INSECURE / "Pulumi.test.yaml").read_text())
-    stack["config"].update(stack_config)
-    (tmp_path / "p" / "Pulumi.test.yaml").write_text(yaml.safe_dump(stack))
-    return tmp_path / "p"
-
-
 def _verdicts(tmp_path: Path, project: Path) -> tuple[int, dict[str, object]]:
     out = tmp_path / "verdicts.json"
     code = main(["plan", "--stack", "test", "--project-dir", str(project), "--verdicts", str(out)])
@@ -139,13 +129,13 @@ INSECURE_CHOICES = [
 def test_insecure_choice_fails_preflight_naming_the_policy(
     config: dict[str, object], expected: set[str], tmp_path: Path
 ) -> None:
-    code, document = _verdicts(tmp_path, _project(tmp_path, config))
+    code, document = _verdicts(tmp_path, insecure_project(tmp_path, config))
     assert code == 1
     assert mandatory_policies(document) == expected
 
 
 def test_compliant_baseline_of_the_insecure_program(tmp_path: Path) -> None:
-    code, document = _verdicts(tmp_path, _project(tmp_path, {}))
+    code, document = _verdicts(tmp_path, insecure_project(tmp_path, {}))
     assert (code, mandatory_policies(document)) == (0, set())
 
 
