@@ -14,8 +14,9 @@ from typing import NotRequired, TypedDict
 
 import pulumi
 
+from policies.rules.contract import ALB_ACCESS_LOGS_PURPOSE, PURPOSE_TAG
+
 from .aws_context import AwsContext, aws_context
-from .container_registry import PURPOSE_TAG
 from .iam import Document, document, json_output, statement, tls_only_bucket_policy
 from .private_bucket import private_bucket
 from .settings import retention_problem
@@ -96,7 +97,7 @@ def alb_access_log_bucket(
         noncurrent_days=1,
         protect=protect,
         # Lets policy rules tell this SSE-S3 bucket from buckets that must use KMS.
-        tags={PURPOSE_TAG: "alb-access-logs"},
+        tags={PURPOSE_TAG: ALB_ACCESS_LOGS_PURPOSE},
     )
     return pulumi.Output.all(created.bucket.bucket, created.policy.id).apply(lambda values: str(values[0]))
 

@@ -8,7 +8,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-PURPOSE_TAG = "cicd:purpose"
+from policies.rules.contract import BUILD_CACHE_PURPOSE, PURPOSE_TAG
 
 
 def lifecycle_policy(*, untagged_expiry_days: int, tagged_images_to_keep: int) -> dict[str, Any]:
@@ -116,7 +116,7 @@ class ContainerRegistry(pulumi.ComponentResource):
             image_scanning_configuration=scanning,
             encryption_configurations=[encryption],
             force_delete=True,
-            tags={PURPOSE_TAG: "build-cache"},
+            tags={PURPOSE_TAG: BUILD_CACHE_PURPOSE},
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.ecr.LifecyclePolicy(

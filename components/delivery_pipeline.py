@@ -10,6 +10,8 @@ from typing import NotRequired, TypedDict, final
 import pulumi
 import pulumi_aws as aws
 
+from policies.rules.contract import ENVIRONMENT_TAG
+
 from .aws_context import aws_context
 from .codebuild_step import codebuild_step
 from .iam import json_output, service_trust
@@ -36,7 +38,6 @@ from .settings import retention_problem
 from .source import Source
 
 EXECUTION_MODES = ("QUEUED", "SUPERSEDED", "PARALLEL")
-ENVIRONMENT_TAG = "cicd:environment"
 
 
 @final

@@ -21,13 +21,14 @@ from pulumi_aws.cloudwatch.log_group import LogGroup
 from pulumi_aws.vpc.security_group_egress_rule import SecurityGroupEgressRule
 from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 
+from policies.rules.contract import TLS_POLICY
+
 from .alb_access_logs import alb_access_log_bucket
 from .aws_context import aws_context
 from .container_definitions import container_definitions, fargate_size_error, task_volumes
 from .iam import Document, document, json_output, service_trust, statement
 from .settings import retention_problem
 
-TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 ANYWHERE = "0.0.0.0/0"
 ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 

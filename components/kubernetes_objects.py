@@ -11,13 +11,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from policies.rules.contract import TLS_POLICY
+
 from .container_definitions import RUN_AS_USER, TMP_PATH
 
 Obj = dict[str, Any]
 
 ALB_CONTROLLER = "eks.amazonaws.com/alb"
 PARAMS_API_GROUP = "eks.amazonaws.com"
-TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 SERVICE_PORT = 80
 CPU_TARGET_PERCENT = 70
 UID = int(RUN_AS_USER)

@@ -1,25 +1,36 @@
 """The rules of the container-delivery policy pack, grouped by service.
 
-Importing this package registers every rule; it never starts the analyzer server.
+`rules()` and `pack_policies()` import the rule modules, which registers every rule; nothing
+here starts the analyzer server. Importing the package itself is cheap (the rule modules and
+pulumi_policy load on first use), so the component library can import `contract` from it.
 """
 
 from __future__ import annotations
 
-from pulumi_policy import Policy
+import importlib
+from typing import TYPE_CHECKING
 
-from . import codebuild, codepipeline, ecr, ecs, eks, elb, iam, storage  # noqa: F401 - importing a module registers its rules
-from .adapter import to_policy
 from .registry import REGISTRY, Rule
 
+if TYPE_CHECKING:
+    from pulumi_policy import Policy
+
 PACK_NAME = "container-delivery-baseline"
+RULE_MODULES = ("codebuild", "codepipeline", "ecr", "ecs", "eks", "elb", "iam", "storage")
 
 
 def rules() -> list[Rule]:
+    """Every rule of the pack, in registration order."""
+    for module in RULE_MODULES:
+        importlib.import_module(f".{module}", __name__)
     return REGISTRY.rules()
 
 
 def pack_policies() -> list[Policy]:
-    return [to_policy(rule) for rule in REGISTRY.rules()]
+    """The pack's policies as `pulumi_policy` objects."""
+    from .adapter import to_policy
+
+    return [to_policy(rule) for rule in rules()]
 
 
 __all__ = ["PACK_NAME", "REGISTRY", "Rule", "pack_policies", "rules"]

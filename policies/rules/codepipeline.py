@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from .contract import ENVIRONMENT_TAG
 from .props import tags
 from .registry import Config, Resource, resource_rule
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
-ENVIRONMENT_TAG = "cicd:environment"
 
 
 @resource_rule(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator, Sequence
 
+from .contract import BUILD_CACHE_PURPOSE, PURPOSE_TAG
 from .registry import Config, Resource, StackResource, resource_rule, stack_rule
 
 REPOSITORY = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
-CACHE_MARK = ("cicd:purpose", "build-cache")
+CACHE_MARK = (PURPOSE_TAG, BUILD_CACHE_PURPOSE)
 
 
 def is_marked_cache(props: Resource | StackResource) -> bool:

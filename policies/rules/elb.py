@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from .contract import TLS_POLICY
 from .props import known, matches_any
 from .registry import Config, Resource, StackResource, resource_rule, stack_rule
 
@@ -19,7 +20,7 @@ TLS12_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-3-*",
     "ELBSecurityPolicy-FS-1-2-*",
 ]
-RECOMMENDED_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+RECOMMENDED_POLICY = TLS_POLICY
 
 
 def _redirects_to_https(actions: Sequence[Mapping[str, Any]]) -> bool:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from .contract import ALB_ACCESS_LOGS_PURPOSE, PURPOSE_TAG
 from .props import known, tags
 from .registry import Config, Resource, StackResource, resource_rule, stack_rule
 
@@ -27,7 +28,7 @@ BUCKET_POLICY = frozenset({"aws:s3/bucketPolicy:BucketPolicy"})
 VERSIONING = frozenset({"aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"})
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 # ALB access-log delivery supports only SSE-S3 (ELB user guide, "Enable access logs").
-ALB_LOGS_MARK = ("cicd:purpose", "alb-access-logs")
+ALB_LOGS_MARK = (PURPOSE_TAG, ALB_ACCESS_LOGS_PURPOSE)
 BLOCKS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 KEY = "aws:kms/key:Key"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"

@@ -1,0 +1,20 @@
+"""The strings the component library writes and the policy pack reads: defined once, here.
+
+A component marks a resource (a tag, a policy name) and a rule recognises the mark; if the two
+spelled it separately they would drift apart silently. The pack must stay self-contained (it is
+published and run on its own), so the contract lives in the pack and the components import it.
+This module imports nothing, so `components` can load it without loading the pack.
+"""
+
+PURPOSE_TAG = "cicd:purpose"
+"""Tag that says why a resource departs from a baseline rule; its values follow."""
+BUILD_CACHE_PURPOSE = "build-cache"
+"""A layer-cache ECR repository: mutable tags are allowed (cache manifests are overwritten)."""
+ALB_ACCESS_LOGS_PURPOSE = "alb-access-logs"
+"""The ALB access-log bucket: SSE-S3 is allowed (ALB log delivery supports nothing else)."""
+
+ENVIRONMENT_TAG = "cicd:environment"
+"""Tag naming the environment a pipeline deploys to; production pipelines need an approval."""
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+"""The ELB security policy the components set on HTTPS listeners: TLS 1.3 and 1.2 only."""
