@@ -19,7 +19,7 @@ from policies.rules.contract import ALB_ACCESS_LOGS_PURPOSE, PURPOSE_TAG
 from .aws_context import AwsContext, aws_context
 from .iam import Document, document, json_output, statement, tls_only_bucket_policy
 from .private_bucket import private_bucket
-from .settings import retention_problem
+from .validation import retention_problem
 
 # Regions opened before August 2022 deliver ALB access logs from a regional ELB account, not
 # from the log-delivery service principal (ELB user guide, "Enable access logs").

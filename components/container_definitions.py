@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .settings import FARGATE_SIZES
-
 # The service runs as this numeric, non-root uid (no entry in /etc/passwd is needed). Images must
 # therefore keep the files the process reads world-readable and must not expect to write anywhere
 # but /tmp, and the process cannot bind ports below 1024. Numeric so ECS never resolves a name.
@@ -20,23 +18,6 @@ RUN_AS_USER = "10001"
 # writable path, mounted at /tmp for runtimes that need scratch space.
 TMP_VOLUME = "tmp"
 TMP_PATH = "/tmp"
-
-# Fargate CPU units -> valid memory sizes in MiB (AWS "Task CPU and memory" table, Linux).
-_FARGATE_MEMORY = FARGATE_SIZES
-
-
-def fargate_size_error(cpu: int, memory: int) -> str | None:
-    """None if Fargate accepts this cpu/memory pair, else a message saying what it accepts."""
-    if cpu not in _FARGATE_MEMORY:
-        return f"cpu {cpu} is not a Fargate size; use one of {', '.join(map(str, _FARGATE_MEMORY))}"
-    sizes = _FARGATE_MEMORY[cpu]
-    if memory in sizes:
-        return None
-    if len(sizes) <= 4:
-        accepted = ", ".join(map(str, sizes))
-    else:
-        accepted = f"{sizes[0]} to {sizes[-1]} in steps of {sizes[1] - sizes[0]}"
-    return f"memory {memory} does not fit cpu {cpu}; use {accepted} MiB"
 
 
 def task_volumes() -> list[dict[str, Any]]:

@@ -34,8 +34,8 @@ from .pipeline_policies import (
     start_pipeline_policy,
 )
 from .pipeline_topics import PipelineTopics
-from .settings import retention_problem
 from .source import Source
+from .validation import retention_problem
 
 EXECUTION_MODES = ("QUEUED", "SUPERSEDED", "PARALLEL")
 

@@ -25,9 +25,9 @@ from policies.rules.contract import TLS_POLICY
 
 from .alb_access_logs import alb_access_log_bucket
 from .aws_context import aws_context
-from .container_definitions import container_definitions, fargate_size_error, task_volumes
+from .container_definitions import container_definitions, task_volumes
 from .iam import Document, document, json_output, service_trust, statement
-from .settings import retention_problem
+from .validation import fargate_size_error, retention_problem
 
 ANYWHERE = "0.0.0.0/0"
 ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")

@@ -39,7 +39,7 @@ from pulumi_aws.cloudwatch.log_group import LogGroup
 
 from . import kubernetes_objects as objects
 from .aws_context import aws_context
-from .settings import retention_problem
+from .validation import retention_problem
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 ANYWHERE = ("0.0.0.0/0", "::/0")

@@ -29,7 +29,7 @@ from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 from .aws_context import aws_context
 from .codebuild_step import DEFAULT_IMAGE, codebuild_step
 from .iam import Document, document, json_output, statement
-from .settings import retention_problem
+from .validation import retention_problem
 
 # kubectl is downloaded and checked against its published SHA-256 at every run; pin the
 # minor version to the cluster's (kubectl supports one minor version of skew either way).

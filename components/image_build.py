@@ -13,7 +13,8 @@ from pulumi_aws.cloudwatch.log_group import LogGroup
 from .buildspec import render_buildspec
 from .codebuild_step import DEFAULT_IMAGE, codebuild_step
 from .iam import build_role_policy, json_output
-from .settings import SEVERITIES, retention_problem
+from .settings import SEVERITIES
+from .validation import retention_problem
 
 
 class ImageBuildArgs(TypedDict):

@@ -20,7 +20,13 @@ from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 
 from .aws_context import aws_context
 from .iam import Document, document, json_output, service_trust, statement
-from .settings import retention_problem
+from .validation import (
+    MAX_VPC_PREFIX,
+    MIN_VPC_PREFIX,
+    PRIVATE_SUBNET_EXTRA_BITS,
+    PUBLIC_SUBNET_EXTRA_BITS,
+    retention_problem,
+)
 
 NAT_MODES = ("single", "per-az")
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "logs", "sts")
@@ -32,9 +38,7 @@ CREATE_ONLY_KEYS = (
     "flow_logs_kms_key_arn",
     "log_retention_days",
 )
-# Private subnets get one eighth of the VPC each; public ones a quarter of that (ALB and NAT only).
-PRIVATE_EXTRA_BITS, PUBLIC_EXTRA_BITS = 3, 5
-MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 28 - PUBLIC_EXTRA_BITS
+PRIVATE_EXTRA_BITS, PUBLIC_EXTRA_BITS = PRIVATE_SUBNET_EXTRA_BITS, PUBLIC_SUBNET_EXTRA_BITS
 
 
 def subnet_cidrs(cidr_block: str, zones: int) -> tuple[list[str], list[str]]:

@@ -19,22 +19,20 @@ from typing import Any
 
 import pulumi
 
+from .validation import (
+    FARGATE_SIZES,
+    LOG_RETENTION_DAYS,
+    MAX_CONTAINER_PORT,
+    MIN_CONTAINER_PORT,
+    retention_problem,
+    vpc_cidr_problem,
+)
+
 ENVIRONMENTS = ("dev", "stage", "prod")
 TARGETS = ("ecs", "eks")
 SOURCE_PROVIDERS = ("github", "gitlab", "bitbucket", "codecommit")
 # Ordered from most to least severe, as ECR reports `findingSeverityCounts`.
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
-
-# Fargate's accepted task sizes: cpu units -> allowed memory (MiB).
-FARGATE_SIZES: dict[int, tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4097, 1024)),
-    1024: tuple(range(2048, 8193, 1024)),
-    2048: tuple(range(4096, 16385, 1024)),
-    4096: tuple(range(8192, 30721, 1024)),
-    8192: tuple(range(16384, 61441, 4096)),
-    16384: tuple(range(32768, 122881, 8192)),
-}
 
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")
 HOSTED_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
@@ -91,20 +89,6 @@ PROJECT_KEYS = (
     "natGateways",
     "clusterEndpointPublicCidrs",
 )
-
-# CloudWatch Logs accepts only these retention values.
-LOG_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-    2557, 2922, 3288, 3653,
-)  # fmt: skip
-
-
-def retention_problem(days: object, key: str = "log_retention_days") -> str | None:
-    """What is wrong with `days` as a CloudWatch Logs retention, or None: one check for every log group."""
-    if isinstance(days, int) and not isinstance(days, bool) and days in LOG_RETENTION_DAYS:
-        return None
-    return f"{key} {days!r} is not a CloudWatch Logs retention; use one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
-
 
 BUILD_COMPUTE_TYPES = (
     "BUILD_GENERAL1_SMALL",
@@ -342,7 +326,7 @@ def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) 
     if not isinstance(name, str) or not SERVICE_NAME.fullmatch(name):
         problems.add(f"{key}.name", name, "2-20 lowercase letters, digits or '-', starting with a letter")
     source = _parse_source(f"{key}.source", raw.get("source"), problems)
-    port = _as_int(f"{key}.port", raw.get("port"), 8080, 1024, 65535, problems)
+    port = _as_int(f"{key}.port", raw.get("port"), 8080, MIN_CONTAINER_PORT, MAX_CONTAINER_PORT, problems)
     path = _as_text(
         f"{key}.healthCheckPath",
         raw.get("healthCheckPath"),
@@ -483,14 +467,10 @@ def _parse_network(raw: Mapping[str, Any], environment: str, problems: _Problems
                 problems.add(key, list(ids), "at least two subnet ids (in different zones) when vpcId is set")
     elif public or private:
         problems.add("vpcId", None, "the VPC of the given subnets (set vpcId, or remove the subnet ids)")
-    cidr = _as_text(
-        "vpcCidr",
-        raw.get("vpcCidr"),
-        "10.0.0.0/16",
-        re.compile(r"^(\d{1,3}\.){3}\d{1,3}/(1[6-9]|2[0-2])$"),
-        "an IPv4 CIDR from /16 to /22, such as 10.0.0.0/16",
-        problems,
-    )
+    cidr = raw.get("vpcCidr", "10.0.0.0/16")
+    if problem := vpc_cidr_problem(cidr):
+        problems.add("vpcCidr", cidr, problem)
+        cidr = "10.0.0.0/16"
     zones = _as_int("availabilityZones", raw.get("availabilityZones"), 2, 2, 4, problems)
     nat_default = "single" if environment == "dev" else "per-az"
     nat = _as_choice("natGateways", raw.get("natGateways"), nat_default, NAT_GATEWAYS, problems)

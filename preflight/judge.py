@@ -23,11 +23,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import PackConfigError
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-class PackConfigError(Exception):
-    """The `--policy-pack-config` file names an unknown policy or level."""
 
 
 class JudgeError(Exception):

@@ -30,7 +30,7 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies.rules import PACK_NAME, pack_policies
 
-from .judge import PackConfigError
+from .errors import PackConfigError
 
 __all__ = ["PackConfigError", "Verdicts", "Violation", "evaluate", "load_pack_config", "pack_policies"]
 

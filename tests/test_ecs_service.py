@@ -18,14 +18,10 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from components.alb_access_logs import alb_access_log_bucket_policy
-from components.container_definitions import (
-    _FARGATE_MEMORY,
-    RUN_AS_USER,
-    container_definitions,
-    fargate_size_error,
-    task_volumes,
-)
-from components.ecs_service import TLS_POLICY, execution_role_policy
+from components.container_definitions import RUN_AS_USER, container_definitions, task_volumes
+from components.ecs_service import execution_role_policy
+from components.validation import FARGATE_SIZES, fargate_size_error
+from policies.rules.contract import TLS_POLICY
 from preflight.engine import PlanResult, Registration, run_program
 from tests.conftest import only
 from tests.test_iam_contracts import accept_trust, lint, over_broad
@@ -631,7 +627,7 @@ def test_container_definitions_keep_the_image_reference_verbatim() -> None:
     assert {m["sourceVolume"] for m in container["mountPoints"]} == {v["name"] for v in task_volumes()}
 
 
-FARGATE_PAIRS = [(cpu, memory) for cpu, sizes in _FARGATE_MEMORY.items() for memory in sizes]
+FARGATE_PAIRS = [(cpu, memory) for cpu, sizes in FARGATE_SIZES.items() for memory in sizes]
 
 
 @given(st.sampled_from(FARGATE_PAIRS))
