@@ -6,8 +6,6 @@ service's logs stay until the lifecycle expires them. `EcsService` used on its o
 bucket of its own.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
@@ -18,6 +16,7 @@ from policies.rules.contract import ALB_ACCESS_LOGS_PURPOSE, PURPOSE_TAG
 
 from .aws_context import AwsContext, aws_context
 from .iam import Document, document, json_output, statement, tls_only_bucket_policy
+from .package import ComponentArgsError, package_options, type_token
 from .private_bucket import private_bucket
 from .validation import retention_problem
 
@@ -139,14 +138,18 @@ class AlbAccessLogs(pulumi.ComponentResource):
     """The bucket's name, known only once its policy is in place (see `alb_access_log_bucket`)."""
 
     def __init__(self, name: str, args: AlbAccessLogsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("cicd:alb_access_logs:AlbAccessLogs", name, None, opts)
+        super().__init__(
+            type_token("AlbAccessLogs"), name, None, package_options(opts, "cicd:alb_access_logs:AlbAccessLogs")
+        )
         prefixes = list(args["prefixes"])
         retention = args.get("log_retention_days", 30)
         if not prefixes:
-            raise ValueError(f"AlbAccessLogs {name}: prefixes is empty; give one per load balancer (a service name)")
+            raise ComponentArgsError(
+                f"AlbAccessLogs {name}: prefixes is empty; give one per load balancer (a service name)"
+            )
         problems = [p for p in (policy_size_problem(prefixes, name), retention_problem(retention)) if p]
         if problems:
-            raise ValueError(f"AlbAccessLogs {name}: " + "; ".join(problems))
+            raise ComponentArgsError(f"AlbAccessLogs {name}: " + "; ".join(problems))
         self.bucket_name = alb_access_log_bucket(
             name, self, prefixes, retention, args.get("protect", True), aws_context(self)
         )

@@ -1,7 +1,5 @@
 """`ArtifactStore`: the stack's KMS key and the S3 bucket that carries pipeline artifacts."""
 
-from __future__ import annotations
-
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -13,6 +11,7 @@ from pulumi_aws.kms.key import Key
 
 from .aws_context import aws_context
 from .iam import json_output, kms_key_policy, tls_only_bucket_policy
+from .package import ComponentArgsError, package_options, type_token
 from .private_bucket import private_bucket
 
 
@@ -36,15 +35,16 @@ class ArtifactStore(pulumi.ComponentResource):
     bucket_arn: pulumi.Output[str]
     bucket_name: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: ArtifactStoreArgs | None = None, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("cicd:artifact_store:ArtifactStore", name, None, opts)
-        args = args or {}
+    def __init__(self, name: str, args: ArtifactStoreArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(
+            type_token("ArtifactStore"), name, None, package_options(opts, "cicd:artifact_store:ArtifactStore")
+        )
         retention = args.get("artifact_retention_days", 30)
         protect = args.get("protect", True)
         if retention < 1:
-            raise ValueError(f"ArtifactStore {name}: artifact_retention_days must be at least 1, got {retention}")
+            raise ComponentArgsError(
+                f"ArtifactStore {name}: artifact_retention_days must be at least 1, got {retention}"
+            )
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=protect)
         ctx = aws_context(self)

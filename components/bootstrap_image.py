@@ -5,13 +5,13 @@ Docker engine where `pulumi up` runs. The image goes to the service's own (immut
 scanned) repository under the tag `bootstrap`, and the service starts on its digest.
 """
 
-from __future__ import annotations
-
 from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_docker as docker
+
+from .package import package_options, type_token
 
 
 class BootstrapImageArgs(TypedDict):
@@ -31,7 +31,9 @@ class BootstrapImage(pulumi.ComponentResource):
     """`<repository>@sha256:...`, what the service runs."""
 
     def __init__(self, name: str, args: BootstrapImageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("cicd:bootstrap_image:BootstrapImage", name, None, opts)
+        super().__init__(
+            type_token("BootstrapImage"), name, None, package_options(opts, "cicd:bootstrap_image:BootstrapImage")
+        )
         token = aws.ecr.get_authorization_token_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self.image = docker.Image(
             f"{name}-bootstrap",

@@ -1,7 +1,5 @@
 """`ContainerRegistry`: the service's ECR repository and its build-cache repository."""
 
-from __future__ import annotations
-
 import json
 from typing import Any, NotRequired, TypedDict
 
@@ -9,6 +7,8 @@ import pulumi
 import pulumi_aws as aws
 
 from policies.rules.contract import BUILD_CACHE_PURPOSE, PURPOSE_TAG
+
+from .package import ComponentArgsError, package_options, type_token
 
 
 def lifecycle_policy(*, untagged_expiry_days: int, tagged_images_to_keep: int) -> dict[str, Any]:
@@ -74,16 +74,18 @@ class ContainerRegistry(pulumi.ComponentResource):
     cache_repository_url: pulumi.Output[str]
     cache_repository_arn: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: ContainerRegistryArgs | None = None, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("cicd:container_registry:ContainerRegistry", name, None, opts)
-        args = args or {}
+    def __init__(self, name: str, args: ContainerRegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(
+            type_token("ContainerRegistry"),
+            name,
+            None,
+            package_options(opts, "cicd:container_registry:ContainerRegistry"),
+        )
         protect = args.get("protect", True)
         untagged_days = args.get("untagged_image_expiry_days", 7)
         keep = args.get("tagged_images_to_keep", 30)
         if untagged_days < 1 or keep < 1:
-            raise ValueError(
+            raise ComponentArgsError(
                 f"ContainerRegistry {name}: untagged_image_expiry_days and tagged_images_to_keep must be "
                 f"at least 1, got {untagged_days} and {keep}"
             )

@@ -1,8 +1,6 @@
 """`DeliveryPipeline`: CodePipeline V2 from a `Source` through build, approval and ECS deploy,
 then a record of the deployed image that the next `pulumi up` reads back."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict, final
@@ -15,6 +13,7 @@ from policies.rules.contract import ENVIRONMENT_TAG
 from .aws_context import aws_context
 from .codebuild_step import codebuild_step
 from .iam import json_output, service_trust
+from .package import ComponentArgsError, package_options, type_token
 from .pipeline_declaration import (
     APPROVAL_EVENTS,
     CONNECTION_PROVIDER,
@@ -115,7 +114,9 @@ class DeliveryPipeline(pulumi.ComponentResource):
     stage_names: list[str]
 
     def __init__(self, name: str, args: DeliveryPipelineArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("cicd:delivery_pipeline:DeliveryPipeline", name, None, opts)
+        super().__init__(
+            type_token("DeliveryPipeline"), name, None, package_options(opts, "cicd:delivery_pipeline:DeliveryPipeline")
+        )
         source = args["source"]
         approval = args.get("require_approval", True)
         mode = args.get("execution_mode", "QUEUED")
@@ -133,11 +134,11 @@ class DeliveryPipeline(pulumi.ComponentResource):
             )
             deploy_projects = []
         if mode not in EXECUTION_MODES:
-            raise ValueError(
+            raise ComponentArgsError(
                 f"DeliveryPipeline {name}: execution_mode {mode!r} is not one of {', '.join(EXECUTION_MODES)}"
             )
         if problem := retention_problem(retention):
-            raise ValueError(f"DeliveryPipeline {name}: {problem}")
+            raise ComponentArgsError(f"DeliveryPipeline {name}: {problem}")
         connection = source.action_provider == CONNECTION_PROVIDER
         triggers = pipeline_triggers(branch=source.branch, ignored_paths=ignored) if connection else None
         child = pulumi.ResourceOptions(parent=self)
@@ -150,7 +151,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
             name, {"kms_key_arn": key, "approvals": approval}, pulumi.ResourceOptions(parent=self)
         )
         if approval and topics.approval_topic_arn is None:
-            raise ValueError(f"DeliveryPipeline {name}: require_approval needs topics with an approval topic")
+            raise ComponentArgsError(f"DeliveryPipeline {name}: require_approval needs topics with an approval topic")
         approval_topic_arn = topics.approval_topic_arn if approval else None
 
         # Record step: writes the deployed image where `pulumi up` reads it back.

@@ -1,11 +1,11 @@
 """`EcsCluster`: the ECS cluster a stack's services share, with Container Insights on."""
 
-from __future__ import annotations
-
 from typing import Literal, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
+
+from .package import ComponentArgsError, package_options, type_token
 
 
 class EcsClusterArgs(TypedDict):
@@ -22,14 +22,13 @@ class EcsCluster(pulumi.ComponentResource):
     cluster_arn: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: EcsClusterArgs | None = None, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("cicd:ecs_service:EcsCluster", name, None, opts)
-        args = args or {}
+    def __init__(self, name: str, args: EcsClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("EcsCluster"), name, None, package_options(opts, "cicd:ecs_service:EcsCluster"))
         insights = args.get("container_insights", "enhanced")
         if insights not in ("enhanced", "enabled"):
-            raise ValueError(f"EcsCluster {name}: container_insights must be 'enhanced' or 'enabled', got {insights!r}")
+            raise ComponentArgsError(
+                f"EcsCluster {name}: container_insights must be 'enhanced' or 'enabled', got {insights!r}"
+            )
         self.cluster = aws.ecs.Cluster(
             f"{name}-cluster",
             settings=[{"name": "containerInsights", "value": insights}],

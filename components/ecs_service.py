@@ -6,8 +6,6 @@ and infrastructure changes ship together with the running image; nothing here ig
 definition.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -27,6 +25,7 @@ from .alb_access_logs import alb_access_log_bucket
 from .aws_context import aws_context
 from .container_definitions import container_definitions, task_volumes
 from .iam import Document, document, json_output, service_trust, statement
+from .package import ComponentArgsError, package_options, type_token
 from .validation import fargate_size_error, retention_problem
 
 ANYWHERE = "0.0.0.0/0"
@@ -117,7 +116,7 @@ class EcsService(pulumi.ComponentResource):
     container_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: EcsServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("cicd:ecs_service:EcsService", name, None, opts)
+        super().__init__(type_token("EcsService"), name, None, package_options(opts, "cicd:ecs_service:EcsService"))
         port = args.get("container_port", 8080)
         path = args.get("health_check_path", "/healthz")
         cpu, memory = args.get("cpu", 256), args.get("memory", 512)
@@ -389,4 +388,4 @@ def _validate(
     if not 0 <= grace <= 2147483647:
         problems.append(f"health_check_grace_seconds {grace} must be 0 or more")
     if problems:
-        raise ValueError(f"EcsService {name}: " + "; ".join(problems))
+        raise ComponentArgsError(f"EcsService {name}: " + "; ".join(problems))

@@ -22,8 +22,6 @@ Choices, and why:
   first, KMS-encrypted with a retention, instead of the never-expiring one EKS would create.
 """
 
-from __future__ import annotations
-
 import ipaddress
 import re
 from collections.abc import Sequence
@@ -39,6 +37,7 @@ from pulumi_aws.cloudwatch.log_group import LogGroup
 
 from . import kubernetes_objects as objects
 from .aws_context import aws_context
+from .package import ComponentArgsError, package_options, type_token
 from .validation import retention_problem
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")
@@ -103,7 +102,7 @@ def validate_eks_cluster_args(name: str, args: EksClusterArgs) -> None:
     if problem := retention_problem(retention):
         problems.append(problem)
     if problems:
-        raise ValueError(f"EksCluster {name}: " + "; ".join(problems))
+        raise ComponentArgsError(f"EksCluster {name}: " + "; ".join(problems))
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -118,7 +117,7 @@ class EksCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_eks_cluster_args(name, args)
-        super().__init__("cicd:eks_cluster:EksCluster", name, None, opts)
+        super().__init__(type_token("EksCluster"), name, None, package_options(opts, "cicd:eks_cluster:EksCluster"))
         protect = args.get("protect", True)
         cidrs = list(args.get("public_access_cidrs", []))
         ctx = aws_context(self)

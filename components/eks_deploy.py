@@ -12,8 +12,6 @@ the cluster security group, and is known to Kubernetes only as a member of the s
 group, which a namespaced Role allows to patch that one Deployment.
 """
 
-from __future__ import annotations
-
 import functools
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
@@ -29,6 +27,7 @@ from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 from .aws_context import aws_context
 from .codebuild_step import DEFAULT_IMAGE, codebuild_step
 from .iam import Document, document, json_output, statement
+from .package import ComponentArgsError, package_options, type_token
 from .validation import retention_problem
 
 # kubectl is downloaded and checked against its published SHA-256 at every run; pin the
@@ -163,10 +162,10 @@ class EksDeploy(pulumi.ComponentResource):
     project_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: EksDeployArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("cicd:eks_deploy:EksDeploy", name, None, opts)
+        super().__init__(type_token("EksDeploy"), name, None, package_options(opts, "cicd:eks_deploy:EksDeploy"))
         retention = args.get("log_retention_days", 30)
         if problem := retention_problem(retention):
-            raise ValueError(f"EksDeploy {name}: {problem}")
+            raise ComponentArgsError(f"EksDeploy {name}: {problem}")
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context(self)
         ec2_arn = pulumi.Output.concat("arn:", ctx.partition, ":ec2:", ctx.region, ":", ctx.account_id, ":")

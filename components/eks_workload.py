@@ -12,8 +12,6 @@ The pipeline acts as the Kubernetes group `deploy_group` (an access entry the pi
 creates), bound here to a Role that can read and patch this Deployment and nothing else.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
@@ -22,6 +20,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from . import kubernetes_objects as objects
+from .package import ComponentArgsError, package_options, type_token
 
 # A DNS-1123 label: namespace and object names.
 NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$")
@@ -68,7 +67,7 @@ def validate_eks_workload_args(name: str, args: EksWorkloadArgs) -> None:
     if args.get("desired_count", 2) < 1:
         problems.append("desired_count must be at least 1")
     if problems:
-        raise ValueError(f"EksWorkload {name}: " + "; ".join(problems))
+        raise ComponentArgsError(f"EksWorkload {name}: " + "; ".join(problems))
 
 
 class EksWorkload(pulumi.ComponentResource):
@@ -86,7 +85,7 @@ class EksWorkload(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EksWorkloadArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_eks_workload_args(name, args)
-        super().__init__("cicd:eks_workload:EksWorkload", name, None, opts)
+        super().__init__(type_token("EksWorkload"), name, None, package_options(opts, "cicd:eks_workload:EksWorkload"))
         port = args.get("container_port", 8080)
         path = args.get("health_check_path", "/healthz")
         group = args.get("deploy_group", f"cicd-deploy-{name}")

@@ -1,7 +1,5 @@
 """`ImageBuild`: the CodeBuild project that tests, builds, pushes and scan-gates an image."""
 
-from __future__ import annotations
-
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -13,8 +11,8 @@ from pulumi_aws.cloudwatch.log_group import LogGroup
 from .buildspec import render_buildspec
 from .codebuild_step import DEFAULT_IMAGE, codebuild_step
 from .iam import build_role_policy, json_output
-from .settings import SEVERITIES
-from .validation import retention_problem
+from .package import ComponentArgsError, package_options, type_token
+from .validation import SEVERITIES, retention_problem
 
 
 class ImageBuildArgs(TypedDict):
@@ -64,14 +62,14 @@ class ImageBuild(pulumi.ComponentResource):
     role_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: ImageBuildArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("cicd:image_build:ImageBuild", name, None, opts)
+        super().__init__(type_token("ImageBuild"), name, None, package_options(opts, "cicd:image_build:ImageBuild"))
         threshold = args.get("scan_severity_threshold", "HIGH")
         if threshold not in SEVERITIES:
-            raise ValueError(
+            raise ComponentArgsError(
                 f"ImageBuild {name}: scan_severity_threshold {threshold!r} is not one of {', '.join(SEVERITIES)}"
             )
         if problem := retention_problem(args.get("log_retention_days", 30)):
-            raise ValueError(f"ImageBuild {name}: {problem}")
+            raise ComponentArgsError(f"ImageBuild {name}: {problem}")
         blocking = ",".join(SEVERITIES[: SEVERITIES.index(threshold) + 1])
         variables = {
             "REPOSITORY_URI": args["repository_url"],

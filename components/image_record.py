@@ -5,8 +5,6 @@ that value (`ignore_changes`) and reads it back at every `up`, so an infrastruct
 ships with the image that is running, and a refresh never rolls a service back.
 """
 
-from __future__ import annotations
-
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -14,6 +12,8 @@ import pulumi
 # Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
 from pulumi_aws.ssm.get_parameters_by_path import get_parameters_by_path_output
 from pulumi_aws.ssm.parameter import Parameter
+
+from .package import package_options, type_token
 
 
 def parameter_name(project: str, stack: str, service: str) -> str:
@@ -44,7 +44,7 @@ class ImageRecord(pulumi.ComponentResource):
     parameter_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: ImageRecordArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("cicd:image_record:ImageRecord", name, None, opts)
+        super().__init__(type_token("ImageRecord"), name, None, package_options(opts, "cicd:image_record:ImageRecord"))
         path = parameter_name(pulumi.get_project(), pulumi.get_stack(), args["service"])
         # A path lookup answers with an empty list on the first `up`, where a lookup of the
         # parameter itself would fail because it does not exist yet.

@@ -5,8 +5,6 @@ zones, NAT egress, VPC endpoints so image pulls and logs stay inside AWS, a defa
 group with no rules, and flow logs to a KMS-encrypted log group.
 """
 
-from __future__ import annotations
-
 import ipaddress
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
@@ -20,6 +18,7 @@ from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 
 from .aws_context import aws_context
 from .iam import Document, document, json_output, service_trust, statement
+from .package import ComponentArgsError, package_options, type_token
 from .validation import (
     MAX_VPC_PREFIX,
     MIN_VPC_PREFIX,
@@ -127,7 +126,7 @@ def validate_network_args(name: str, args: NetworkArgs) -> None:
         if problem := retention_problem(args.get("log_retention_days", 30)):
             problems.append(problem)
     if problems:
-        raise ValueError(f"Network {name}: " + "; ".join(problems))
+        raise ComponentArgsError(f"Network {name}: " + "; ".join(problems))
 
 
 class Network(pulumi.ComponentResource):
@@ -138,10 +137,9 @@ class Network(pulumi.ComponentResource):
     public_subnet_ids: pulumi.Output[list[str]]
     private_subnet_ids: pulumi.Output[list[str]]
 
-    def __init__(self, name: str, args: NetworkArgs | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
-        args = args or {}
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_network_args(name, args)
-        super().__init__("cicd:network:Network", name, None, opts)
+        super().__init__(type_token("Network"), name, None, package_options(opts, "cicd:network:Network"))
         if "vpc_id" in args:
             self.vpc_id = pulumi.Output.from_input(args["vpc_id"])
             vpc = aws.ec2.get_vpc_output(id=self.vpc_id, opts=pulumi.InvokeOutputOptions(parent=self))

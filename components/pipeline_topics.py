@@ -5,8 +5,6 @@ CodeStar Notifications); a second one, when approvals are on, is what each Manua
 action publishes to. Subscribe people or chat integrations once per stack, not per service.
 """
 
-from __future__ import annotations
-
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -17,6 +15,7 @@ from pulumi_aws.sns.topic_policy import TopicPolicy
 
 from .aws_context import aws_context
 from .iam import json_output
+from .package import package_options, type_token
 from .pipeline_policies import notification_topic_policy
 
 
@@ -35,7 +34,9 @@ class PipelineTopics(pulumi.ComponentResource):
     approval_topic_arn: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: PipelineTopicsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("cicd:pipeline_topics:PipelineTopics", name, None, opts)
+        super().__init__(
+            type_token("PipelineTopics"), name, None, package_options(opts, "cicd:pipeline_topics:PipelineTopics")
+        )
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context(self)
         key = args["kms_key_arn"]

@@ -24,6 +24,7 @@ from .validation import (
     LOG_RETENTION_DAYS,
     MAX_CONTAINER_PORT,
     MIN_CONTAINER_PORT,
+    SEVERITIES,
     retention_problem,
     vpc_cidr_problem,
 )
@@ -31,8 +32,6 @@ from .validation import (
 ENVIRONMENTS = ("dev", "stage", "prod")
 TARGETS = ("ecs", "eks")
 SOURCE_PROVIDERS = ("github", "gitlab", "bitbucket", "codecommit")
-# Ordered from most to least severe, as ECR reports `findingSeverityCounts`.
-SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
 
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")
 HOSTED_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")

@@ -1,13 +1,12 @@
 """`Source`: where a pipeline's code comes from, a CodeConnections connection or a CodeCommit repository."""
 
-from __future__ import annotations
-
 from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from .aws_context import aws_context
+from .package import ComponentArgsError, package_options, type_token
 from .pipeline_declaration import CODECOMMIT_PROVIDER, CONNECTION_PROVIDER
 
 # Our provider names -> CodeConnections provider types.
@@ -43,22 +42,22 @@ class Source(pulumi.ComponentResource):
     activation_message: pulumi.Output[str]
 
     def __init__(self, name: str, args: SourceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("cicd:source:Source", name, None, opts)
+        super().__init__(type_token("Source"), name, None, package_options(opts, "cicd:source:Source"))
         provider = args["provider"]
         repository = args["repository"]
         branch = args.get("branch", "main")
         connection_arn = args.get("connection_arn")
         if provider not in PROVIDERS:
-            raise ValueError(f"Source {name}: provider {provider!r} is not one of {', '.join(PROVIDERS)}")
+            raise ComponentArgsError(f"Source {name}: provider {provider!r} is not one of {', '.join(PROVIDERS)}")
         if not branch:
-            raise ValueError(f"Source {name}: branch is empty; name the branch whose pushes deploy, e.g. main")
+            raise ComponentArgsError(f"Source {name}: branch is empty; name the branch whose pushes deploy, e.g. main")
         hosted = provider in HOSTED_PROVIDERS
         if hosted and (repository.count("/") < 1 or repository.startswith("/") or repository.endswith("/")):
-            raise ValueError(f"Source {name}: repository {repository!r} must be `owner/name` for {provider}")
+            raise ComponentArgsError(f"Source {name}: repository {repository!r} must be `owner/name` for {provider}")
         if not hosted and (not repository or "/" in repository):
-            raise ValueError(f"Source {name}: repository {repository!r} must be a CodeCommit repository name")
+            raise ComponentArgsError(f"Source {name}: repository {repository!r} must be a CodeCommit repository name")
         if not hosted and connection_arn is not None:
-            raise ValueError(f"Source {name}: connection_arn is for hosted providers; remove it for codecommit")
+            raise ComponentArgsError(f"Source {name}: connection_arn is for hosted providers; remove it for codecommit")
 
         self.provider, self.repository, self.branch = provider, repository, branch
         self.connection = None

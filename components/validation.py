@@ -30,6 +30,9 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
 PRIVATE_SUBNET_EXTRA_BITS, PUBLIC_SUBNET_EXTRA_BITS = 3, 5
 MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 28 - PUBLIC_SUBNET_EXTRA_BITS
 
+# Ordered from most to least severe, as ECR reports `findingSeverityCounts`.
+SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
+
 # The container runs as a non-root user, which cannot bind ports below 1024.
 MIN_CONTAINER_PORT, MAX_CONTAINER_PORT = 1024, 65535
 

@@ -18,7 +18,8 @@ from components.settings import SettingsError
 
 from .engine import run_program
 from .export import deployment, write_json
-from .judge import JudgeError, Judgement, JudgeProcess, PackConfigError, judge
+from .errors import PackConfigError
+from .judge import JudgeError, Judgement, JudgeProcess, judge
 from .mermaid import render
 from .pictures import update_pictures
 from .project import ProjectError

@@ -57,6 +57,8 @@ class Registration:
     retain_on_delete: bool = False
     ignore_changes: list[str] = field(default_factory=list)
     remote: bool = False
+    aliases: list[dict[str, str]] = field(default_factory=list)
+    """Each alias as the engine receives it: {"urn": ...} or the spec's non-empty fields."""
 
 
 @dataclass
@@ -187,6 +189,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             retain_on_delete=bool(request.retainOnDelete),
             ignore_changes=list(request.ignoreChanges),
             remote=bool(request.remote),
+            aliases=[_alias(alias) for alias in request.aliases],
         )
         with self.lock:
             self.registrations[urn] = registration
@@ -209,6 +212,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         result = answer[0] if isinstance(answer, tuple) else answer
         return resource_pb2.ResourceInvokeResponse(failures=None, **{"return": _plain_struct(result)})
+
+
+def _alias(alias: Any) -> dict[str, str]:
+    if alias.urn:
+        return {"urn": alias.urn}
+    spec = alias.spec
+    fields = {"name": spec.name, "type": spec.type, "stack": spec.stack, "project": spec.project}
+    fields["parentUrn"] = spec.parentUrn
+    return {key: value for key, value in fields.items() if value}
 
 
 def _ordered(registrations: Mapping[str, Registration]) -> list[Registration]:

@@ -16,7 +16,7 @@ def fleet_counts(plan: PlanResult) -> tuple[int, dict[str, int]]:
     """Custom resources shared by the stack, and per service (by the top-level component they
     sit under: a service's components carry its name)."""
     by_urn = plan.by_urn()
-    services = {r.name for r in plan.resources if r.type == "cicd:delivery_pipeline:DeliveryPipeline"}
+    services = {r.name for r in plan.resources if r.type == "container-delivery:index:DeliveryPipeline"}
     shared = 0
     per_service: Counter[str] = Counter()
     for reg in plan.custom():

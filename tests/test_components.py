@@ -16,7 +16,7 @@ def children(result: PlanResult, component_type: str, name: str) -> set[tuple[st
 
 
 def test_artifact_store_children(dev_plan: PlanResult) -> None:
-    assert children(dev_plan, "cicd:artifact_store:ArtifactStore", "artifacts") == {
+    assert children(dev_plan, "container-delivery:index:ArtifactStore", "artifacts") == {
         ("aws:kms/key:Key", "artifacts-key"),
         ("aws:kms/alias:Alias", "artifacts-key-alias"),
         ("aws:s3/bucket:Bucket", "artifacts-bucket"),
@@ -89,7 +89,7 @@ def test_registry_is_immutable_scanned_kms(dev_plan: PlanResult) -> None:
     assert repo.inputs["imageTagMutability"] == "IMMUTABLE"
     assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
     assert repo.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key.outputs["arn"]}]
-    assert children(dev_plan, "cicd:container_registry:ContainerRegistry", "web") == {
+    assert children(dev_plan, "container-delivery:index:ContainerRegistry", "web") == {
         ("aws:ecr/repository:Repository", "web-repository"),
         ("aws:ecr/lifecyclePolicy:LifecyclePolicy", "web-lifecycle"),
         ("aws:ecr/repository:Repository", "web-cache"),

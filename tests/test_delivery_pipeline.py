@@ -51,7 +51,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 SERVICES = botocore.session.get_session()
 PIPELINE_TYPE = "aws:codepipeline/pipeline:Pipeline"
-COMPONENT = "cicd:delivery_pipeline:DeliveryPipeline"
+COMPONENT = "container-delivery:index:DeliveryPipeline"
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def statement_by_sid(doc: dict[str, Any], sid: str) -> dict[str, Any]:
 
 def test_pipeline_children_with_new_connection_and_approval(plans: dict[str, PlanResult]) -> None:
     assert children(plans["github"], COMPONENT, "web") == {
-        ("cicd:pipeline_topics:PipelineTopics", "web"),
+        ("container-delivery:index:PipelineTopics", "web"),
         ("aws:cloudwatch/logGroup:LogGroup", "web-record-logs"),
         ("aws:iam/role:Role", "web-record-role"),
         ("aws:iam/rolePolicy:RolePolicy", "web-record-policy"),
@@ -92,12 +92,12 @@ def test_pipeline_children_with_new_connection_and_approval(plans: dict[str, Pla
         ("aws:codestarnotifications/notificationRule:NotificationRule", "web-notify"),
     }
     # Without shared topics, the pipeline has its own.
-    assert children(plans["github"], "cicd:pipeline_topics:PipelineTopics", "web") == {
+    assert children(plans["github"], "container-delivery:index:PipelineTopics", "web") == {
         ("aws:sns/topic:Topic", "web-notifications"),
         ("aws:sns/topicPolicy:TopicPolicy", "web-notifications-policy"),
         ("aws:sns/topic:Topic", "web-approvals"),
     }
-    assert children(plans["github"], "cicd:source:Source", "web-source") == {
+    assert children(plans["github"], "container-delivery:index:Source", "web-source") == {
         ("aws:codeconnections/connection:Connection", "web-source-connection")
     }
     assert only(plans["github"], "aws:codeconnections/connection:Connection").inputs["providerType"] == "GitHub"

@@ -33,7 +33,7 @@ IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web@sha256:{'ab' * 32}"
 REPO = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/web"
 PUBLIC = ["subnet-0aaa0000000000001", "subnet-0aaa0000000000002"]
 PRIVATE = ["subnet-0bbb0000000000001", "subnet-0bbb0000000000002"]
-SERVICE = "cicd:ecs_service:EcsService"
+SERVICE = "container-delivery:index:EcsService"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
@@ -126,7 +126,7 @@ SERVICE_CHILDREN = {
 
 
 def test_children_http(http_plan: PlanResult) -> None:
-    assert children(http_plan, "cicd:ecs_service:EcsCluster", "web-ecs") == {
+    assert children(http_plan, "container-delivery:index:EcsCluster", "web-ecs") == {
         ("aws:ecs/cluster:Cluster", "web-ecs-cluster")
     }
     assert children(http_plan, SERVICE, "web") == SERVICE_CHILDREN | BUCKET_CHILDREN | {(LISTENER, "web-http")}

@@ -90,7 +90,7 @@ def manifest(reg: Registration) -> dict[str, Any]:
 
 
 def test_cluster_component_children(plan: PlanResult) -> None:
-    component = only(plan, "cicd:eks_cluster:EksCluster")
+    component = only(plan, "container-delivery:index:EksCluster")
     children = {(r.type, r.name) for r in plan.resources if r.parent == component.urn}
     assert children == {
         (LOG_GROUP, "delivery-control-plane-logs"),
@@ -262,7 +262,7 @@ def test_ingress_class_params(plan: PlanResult) -> None:
 
 
 def test_workload_children(plan: PlanResult) -> None:
-    component = only(plan, "cicd:eks_workload:EksWorkload")
+    component = only(plan, "container-delivery:index:EksWorkload")
     children = {(r.type, r.name) for r in plan.resources if r.parent == component.urn}
     assert children == {
         (NAMESPACE, "web-namespace"),

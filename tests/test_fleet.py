@@ -54,9 +54,9 @@ def test_shared_pieces_are_created_once() -> None:
         "aws:kms/key:Key",
         "aws:ec2/vpc:Vpc",
         "aws:ecs/cluster:Cluster",
-        "cicd:pipeline_topics:PipelineTopics",
-        "cicd:artifact_store:ArtifactStore",
-        "cicd:alb_access_logs:AlbAccessLogs",
+        "container-delivery:index:PipelineTopics",
+        "container-delivery:index:ArtifactStore",
+        "container-delivery:index:AlbAccessLogs",
     ):
         assert len(result.of_type(type_)) == 1, type_
     assert len(result.of_type("aws:codepipeline/pipeline:Pipeline")) == 2

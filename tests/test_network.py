@@ -81,7 +81,7 @@ def created(request: pytest.FixtureRequest) -> tuple[PlanResult, int, int, str]:
 
 
 def children(result: PlanResult) -> list[Registration]:
-    component = next(r for r in result.resources if r.type == "cicd:network:Network")
+    component = next(r for r in result.resources if r.type == "container-delivery:index:Network")
     return [r for r in result.resources if r.parent == component.urn]
 
 

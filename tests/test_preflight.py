@@ -54,7 +54,7 @@ def test_urns_follow_the_engine_parent_type_chain(dev_plan: PlanResult) -> None:
     repo = next(r for r in dev_plan.resources if r.name == "web-repository")
     assert repo.urn == (
         "urn:pulumi:dev::container-delivery::"
-        "cicd:container_registry:ContainerRegistry$aws:ecr/repository:Repository::web-repository"
+        "container-delivery:index:ContainerRegistry$aws:ecr/repository:Repository::web-repository"
     )
 
 
