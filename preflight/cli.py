@@ -17,8 +17,8 @@ from typing import Any
 from components.settings import SettingsError
 
 from .engine import run_program
-from .export import deployment, write_json
 from .errors import PackConfigError
+from .export import deployment, write_json
 from .judge import JudgeError, Judgement, JudgeProcess, judge
 from .mermaid import render
 from .pictures import update_pictures
