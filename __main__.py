@@ -12,6 +12,7 @@ from components import (
     ArtifactStore,
     ContainerRegistry,
     DeliveryPipeline,
+    DeliveryPipelineArgs,
     EcsCluster,
     EcsDeployTarget,
     EcsService,
@@ -155,7 +156,6 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
     assert eks_cluster is not None
     workload_args: EksWorkloadArgs = {
         "cluster_name": eks_cluster.cluster_name,
-        "provider": eks_cluster.provider,
         "image": image,
         "ingress_class_name": eks_cluster.ingress_class_name,
         "container_port": service.port,
@@ -167,7 +167,8 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
     }
     if service.certificate_arn:
         workload_args["certificate_arn"] = service.certificate_arn
-    app = EksWorkload(service.name, workload_args)
+    # The workload's objects go to this stack's cluster through its provider, never the ambient kubeconfig.
+    app = EksWorkload(service.name, workload_args, pulumi.ResourceOptions(providers=[eks_cluster.provider]))
     deployer = EksDeploy(
         service.name,
         {
@@ -247,33 +248,32 @@ for service in settings.services:
         service.name, {"service": service.name, "bootstrap_image": bootstrap, "protect": settings.protect_data}
     )
 
-    # Workload: where the image runs, and how the pipeline's Deploy stage rolls it out.
-    deploy: EcsDeployTarget | EksDeployTarget
-    if settings.target == "ecs":
-        deploy, url = run_on_ecs(service, record.image, registry.repository_arn)
-    else:
-        deploy, url = run_on_eks(service, record.image)
-
     # Pipeline: source -> build -> [approval] -> deploy (rolls back on failure) -> record.
-    pipeline = DeliveryPipeline(
-        service.name,
-        {
-            "source": source,
-            "artifact_bucket_name": store.bucket_name,
-            "artifact_bucket_arn": store.bucket_arn,
-            "kms_key_arn": store.key_arn,
-            "build_project_name": build.project_name,
-            "build_project_arn": build.project_arn,
-            "image_parameter_name": record.parameter_name,
-            "image_parameter_arn": record.parameter_arn,
-            "require_approval": settings.require_approval,
-            "execution_mode": "QUEUED" if settings.environment == "prod" else "SUPERSEDED",
-            "log_retention_days": settings.log_retention_days,
-            "environment": settings.environment,
-            "topics": topics,
-            "deploy": deploy,
-        },
-    )
+    pipeline_args: DeliveryPipelineArgs = {
+        "source": source.pipeline_source,
+        "artifact_bucket_name": store.bucket_name,
+        "artifact_bucket_arn": store.bucket_arn,
+        "kms_key_arn": store.key_arn,
+        "build_project_name": build.project_name,
+        "build_project_arn": build.project_arn,
+        "image_parameter_name": record.parameter_name,
+        "image_parameter_arn": record.parameter_arn,
+        "require_approval": settings.require_approval,
+        "execution_mode": "QUEUED" if settings.environment == "prod" else "SUPERSEDED",
+        "log_retention_days": settings.log_retention_days,
+        "environment": settings.environment,
+        "notification_topic_arn": topics.notification_topic_arn,
+    }
+    if topics.approval_topic_arn is not None:
+        pipeline_args["approval_topic_arn"] = topics.approval_topic_arn
+
+    # Workload: where the image runs, and how the pipeline's Deploy stage rolls it out.
+    if settings.target == "ecs":
+        pipeline_args["ecs_deploy"], url = run_on_ecs(service, record.image, registry.repository_arn)
+    else:
+        pipeline_args["eks_deploy"], url = run_on_eks(service, record.image)
+
+    pipeline = DeliveryPipeline(service.name, pipeline_args)
 
     pulumi.export(f"{service.name}Url", url)
     pulumi.export(f"{service.name}Pipeline", pipeline.pipeline_name)

@@ -3,7 +3,6 @@
 from typing import NotRequired, TypedDict
 
 import pulumi
-import pulumi_aws as aws
 
 # Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
 from pulumi_aws.kms.alias import Alias
@@ -29,8 +28,6 @@ class ArtifactStore(pulumi.ComponentResource):
     use it, so one key policy says who may read pipeline data.
     """
 
-    key: Key
-    bucket: aws.s3.Bucket
     key_arn: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
     bucket_name: pulumi.Output[str]

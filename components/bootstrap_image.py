@@ -26,7 +26,6 @@ class BootstrapImageArgs(TypedDict):
 
 
 class BootstrapImage(pulumi.ComponentResource):
-    image: docker.Image
     repo_digest: pulumi.Output[str]
     """`<repository>@sha256:...`, what the service runs."""
 

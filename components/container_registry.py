@@ -66,8 +66,6 @@ class ContainerRegistry(pulumi.ComponentResource):
     that repository fully immutable (no exclusion filter a pushed image could hide behind).
     """
 
-    repository: aws.ecr.Repository
-    cache_repository: aws.ecr.Repository
     repository_url: pulumi.Output[str]
     repository_arn: pulumi.Output[str]
     repository_name: pulumi.Output[str]

@@ -98,11 +98,6 @@ class EcsService(pulumi.ComponentResource):
     """Fargate tasks in private subnets (no public IP), reachable only through the ALB; a
     deployment circuit breaker rolls back failed deployments; distinct execution and task roles."""
 
-    service: aws.ecs.Service
-    task_definition: aws.ecs.TaskDefinition
-    task_role: aws.iam.Role
-    execution_role: aws.iam.Role
-    load_balancer: aws.lb.LoadBalancer
     service_name: pulumi.Output[str]
     service_arn: pulumi.Output[str]
     cluster_name: pulumi.Output[str]

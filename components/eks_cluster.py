@@ -108,12 +108,17 @@ def validate_eks_cluster_args(name: str, args: EksClusterArgs) -> None:
 class EksCluster(pulumi.ComponentResource):
     """An Auto Mode EKS cluster with a private endpoint, all control-plane logs, encrypted Secrets."""
 
-    cluster: eks.Cluster
-    provider: k8s.Provider
     cluster_name: pulumi.Output[str]
+    """The cluster's name, known once the cluster exists. Always set."""
     cluster_arn: pulumi.Output[str]
+    """The cluster's ARN. Always set."""
     cluster_security_group_id: pulumi.Output[str]
+    """The security group EKS made for the control plane and nodes. Always set."""
     ingress_class_name: pulumi.Output[str]
+    """The ingress class of the cluster's internet-facing ALBs, known once it exists. Always set."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig (JSON) of the cluster, authenticating with `aws eks get-token`: build a Kubernetes provider
+    from it for `EksWorkload` (this program passes the component's own provider). Always set."""
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_eks_cluster_args(name, args)
@@ -130,7 +135,7 @@ class EksCluster(pulumi.ComponentResource):
             kms_key_id=args["kms_key_arn"],
             opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
-        self.cluster = eks.Cluster(
+        self.cluster: eks.Cluster = eks.Cluster(
             f"{name}-cluster",
             name=cluster_name,
             vpc_id=args["vpc_id"],
@@ -166,7 +171,7 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster]),
         )
 
-        self.provider = k8s.Provider(
+        self.provider: k8s.Provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.cluster.kubeconfig_json,
             enable_server_side_apply=True,
@@ -195,8 +200,10 @@ class EksCluster(pulumi.ComponentResource):
         # Ingresses name this class; through the URN they also wait for it to exist.
         self.ingress_class_name = ingress_class.urn.apply(lambda _: INGRESS_CLASS)
 
+        self.kubeconfig = self.cluster.kubeconfig_json
         self.register_outputs(
             {
+                "kubeconfig": self.kubeconfig,
                 "cluster_name": self.cluster_name,
                 "cluster_arn": self.cluster_arn,
                 "cluster_security_group_id": self.cluster_security_group_id,

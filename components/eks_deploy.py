@@ -156,8 +156,6 @@ class EksDeploy(pulumi.ComponentResource):
     """CodeBuild in the VPC, its least-privilege role, its log group and security group, and the
     EKS access entry that maps the role to the service's deploy group."""
 
-    project: aws.codebuild.Project
-    role: aws.iam.Role
     project_name: pulumi.Output[str]
     project_arn: pulumi.Output[str]
 

@@ -23,14 +23,14 @@ from . import kubernetes_objects as objects
 from .package import ComponentArgsError, package_options, type_token
 
 # A DNS-1123 label: namespace and object names.
+# Any kubernetes resource token: `get_provider` looks up the package part.
+KUBERNETES = "kubernetes:core/v1:Namespace"
 NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$")
 
 
 class EksWorkloadArgs(TypedDict):
     cluster_name: pulumi.Input[str]
     """Cluster the workload runs in; passed through for the pipeline's deploy step."""
-    provider: k8s.Provider
-    """Kubernetes provider of that cluster (`EksCluster.provider`)."""
     image: pulumi.Input[str]
     """Image the pods run, e.g. `repo@sha256:...`: the image the pipeline recorded."""
     ingress_class_name: pulumi.Input[str]
@@ -73,8 +73,6 @@ def validate_eks_workload_args(name: str, args: EksWorkloadArgs) -> None:
 class EksWorkload(pulumi.ComponentResource):
     """A restricted-PSS namespace with the service's Deployment, Service, PDB, HPA, Ingress and deploy RBAC."""
 
-    deployment: k8s.apps.v1.Deployment
-    ingress: k8s.networking.v1.Ingress
     namespace: pulumi.Output[str]
     deployment_name: pulumi.Output[str]
     container_name: pulumi.Output[str]
@@ -91,7 +89,14 @@ class EksWorkload(pulumi.ComponentResource):
         group = args.get("deploy_group", f"cicd-deploy-{name}")
         https = "certificate_arn" in args
         environment = dict(args.get("environment", {}))
-        on_cluster = pulumi.ResourceOptions(parent=self, provider=args["provider"])
+        if self.get_provider(KUBERNETES) is None:
+            raise ComponentArgsError(
+                f"EksWorkload {name}: no Kubernetes provider; pass the cluster's in the resource options: "
+                "providers=[EksCluster.provider] (or a provider built from EksCluster.kubeconfig), "
+                "never the ambient kubeconfig"
+            )
+        # Every child takes the cluster's provider from this component's `providers`.
+        on_cluster = pulumi.ResourceOptions(parent=self)
 
         ns = k8s.core.v1.Namespace(f"{name}-namespace", **_fields(objects.namespace(name)), opts=on_cluster)
         # Every namespaced object waits for the namespace through this output.
@@ -117,11 +122,11 @@ class EksWorkload(pulumi.ComponentResource):
                 environment=environment,
             )
         )
-        self.deployment = k8s.apps.v1.Deployment(
+        self.deployment: k8s.apps.v1.Deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=pulumi.Output.all(spec, ns_name).apply(lambda v: v[0]["metadata"]),
             spec=spec.apply(lambda d: d["spec"]),
-            opts=pulumi.ResourceOptions(parent=self, provider=args["provider"], depends_on=[account]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[account]),
         )
         service = k8s.core.v1.Service(f"{name}-service", **in_ns(objects.service(name, name)), opts=on_cluster)
         k8s.policy.v1.PodDisruptionBudget(
@@ -130,7 +135,7 @@ class EksWorkload(pulumi.ComponentResource):
         k8s.autoscaling.v2.HorizontalPodAutoscaler(
             f"{name}-hpa",
             **in_ns(objects.horizontal_pod_autoscaler(name, name, args.get("desired_count", 2))),
-            opts=pulumi.ResourceOptions(parent=self, provider=args["provider"], depends_on=[self.deployment]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
         )
         ingress = pulumi.Output.all(
             ingress_class=args["ingress_class_name"], certificate=args.get("certificate_arn"), ns=ns_name
@@ -143,17 +148,17 @@ class EksWorkload(pulumi.ComponentResource):
                 certificate_arn=v["certificate"],
             )
         )
-        self.ingress = k8s.networking.v1.Ingress(
+        self.ingress: k8s.networking.v1.Ingress = k8s.networking.v1.Ingress(
             f"{name}-ingress",
             metadata=ingress.apply(lambda o: o["metadata"]),
             spec=ingress.apply(lambda o: o["spec"]),
-            opts=pulumi.ResourceOptions(parent=self, provider=args["provider"], depends_on=[service]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[service]),
         )
         role = k8s.rbac.v1.Role(f"{name}-deploy-role", **in_ns(objects.deploy_role(name, name)), opts=on_cluster)
         k8s.rbac.v1.RoleBinding(
             f"{name}-deploy-binding",
             **in_ns(objects.deploy_role_binding(name, name, group)),
-            opts=pulumi.ResourceOptions(parent=self, provider=args["provider"], depends_on=[role]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
         )
 
         self.namespace = ns_name

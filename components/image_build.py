@@ -3,11 +3,8 @@
 from typing import NotRequired, TypedDict
 
 import pulumi
-import pulumi_aws as aws
 
 # Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
-from pulumi_aws.cloudwatch.log_group import LogGroup
-
 from .buildspec import render_buildspec
 from .codebuild_step import DEFAULT_IMAGE, codebuild_step
 from .iam import build_role_policy, json_output
@@ -54,9 +51,6 @@ class ImageBuild(pulumi.ComponentResource):
     """A privileged (Docker needs it) CodeBuild project with its own least-privilege role
     and a KMS-encrypted log group. Exports IMAGE_TAG, IMAGE_DIGEST and IMAGE_URI."""
 
-    project: aws.codebuild.Project
-    role: aws.iam.Role
-    log_group: LogGroup
     project_name: pulumi.Output[str]
     project_arn: pulumi.Output[str]
     role_arn: pulumi.Output[str]

@@ -38,7 +38,6 @@ class ImageRecordArgs(TypedDict):
 class ImageRecord(pulumi.ComponentResource):
     """The SSM parameter the pipeline's Record stage writes, and the image it holds now."""
 
-    parameter: Parameter
     image: pulumi.Output[str]
     parameter_name: pulumi.Output[str]
     parameter_arn: pulumi.Output[str]

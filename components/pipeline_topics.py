@@ -21,17 +21,19 @@ from .pipeline_policies import notification_topic_policy
 
 class PipelineTopicsArgs(TypedDict):
     kms_key_arn: pulumi.Input[str]
-    """Key that encrypts the topics (its policy lets CodeStar Notifications use it through SNS)."""
+    """Key that encrypts the topics (its policy lets CodeStar Notifications use it through SNS). Required."""
     approvals: NotRequired[bool]
-    """Create the approval-request topic. Default: True."""
+    """Create the approval-request topic. Default: true."""
 
 
 class PipelineTopics(pulumi.ComponentResource):
-    notification_topic: Topic
-    policy: TopicPolicy
-    """Notification rules must wait for it: CodeStar Notifications checks it may publish."""
+    """The notification topic (and approval topic) that a stack's pipelines share."""
+
     notification_topic_arn: pulumi.Output[str]
+    """The notification topic, known once its policy lets CodeStar Notifications publish (a notification
+    rule created before that is refused). Always set."""
     approval_topic_arn: pulumi.Output[str] | None
+    """The approval-request topic. Default: none (approvals off)."""
 
     def __init__(self, name: str, args: PipelineTopicsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(
@@ -40,8 +42,9 @@ class PipelineTopics(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context(self)
         key = args["kms_key_arn"]
-        self.notification_topic = Topic(f"{name}-notifications", kms_master_key_id=key, opts=child)
-        self.policy = TopicPolicy(
+        self.notification_topic: Topic = Topic(f"{name}-notifications", kms_master_key_id=key, opts=child)
+        # Notification rules must wait for it: CodeStar Notifications checks it may publish.
+        self.policy: TopicPolicy = TopicPolicy(
             f"{name}-notifications-policy",
             arn=self.notification_topic.arn,
             policy=json_output(
@@ -52,7 +55,9 @@ class PipelineTopics(pulumi.ComponentResource):
         approvals = (
             Topic(f"{name}-approvals", kms_master_key_id=key, opts=child) if args.get("approvals", True) else None
         )
-        self.notification_topic_arn = self.notification_topic.arn
+        self.notification_topic_arn = pulumi.Output.all(self.notification_topic.arn, self.policy.id).apply(
+            lambda values: str(values[0])
+        )
         self.approval_topic_arn = approvals.arn if approvals else None
         self.register_outputs(
             {"notification_topic_arn": self.notification_topic_arn, "approval_topic_arn": self.approval_topic_arn}

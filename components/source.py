@@ -14,6 +14,22 @@ HOSTED_PROVIDERS = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbuc
 PROVIDERS = (*HOSTED_PROVIDERS, "codecommit")
 
 
+class PipelineSource(TypedDict):
+    """Where the code comes from: a `Source`'s outputs."""
+
+    provider: str
+    """github, gitlab, bitbucket or codecommit. Required."""
+    repository: str
+    """`owner/name` for hosted providers; the repository name for CodeCommit. Required."""
+    branch: NotRequired[str]
+    """The branch whose pushes start the pipeline. Default: main."""
+    connection_arn: NotRequired[pulumi.Input[str]]
+    """The CodeConnections connection of a hosted provider (`Source.connection_arn`). Default: none; required
+    for github, gitlab and bitbucket."""
+    repository_arn: NotRequired[pulumi.Input[str]]
+    """The CodeCommit repository (`Source.repository_arn`). Default: none; required for codecommit."""
+
+
 class SourceArgs(TypedDict):
     provider: str
     """github, gitlab, bitbucket or codecommit."""
@@ -32,14 +48,20 @@ class Source(pulumi.ComponentResource):
     provider on its own, so `activation_message` tells the user where to complete it.
     """
 
-    connection: aws.codeconnections.Connection | None
     provider: str
+    """github, gitlab, bitbucket or codecommit. Always set."""
     repository: str
+    """`owner/name`, or the CodeCommit repository name. Always set."""
     branch: str
+    """The branch whose pushes start the pipeline. Always set."""
     action_provider: str
+    """The CodePipeline source action provider: CodeStarSourceConnection or CodeCommit. Always set."""
     connection_arn: pulumi.Output[str] | None
+    """The CodeConnections connection (created, or the one given). Default: none (CodeCommit)."""
     repository_arn: pulumi.Output[str] | None
+    """The CodeCommit repository. Default: none (hosted providers)."""
     activation_message: pulumi.Output[str]
+    """What to do before the first pipeline run (a new connection must be activated by a person). Always set."""
 
     def __init__(self, name: str, args: SourceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("Source"), name, None, package_options(opts, "cicd:source:Source"))
@@ -60,7 +82,7 @@ class Source(pulumi.ComponentResource):
             raise ComponentArgsError(f"Source {name}: connection_arn is for hosted providers; remove it for codecommit")
 
         self.provider, self.repository, self.branch = provider, repository, branch
-        self.connection = None
+        self.connection: aws.codeconnections.Connection | None = None
         self.connection_arn = None
         self.repository_arn = None
         region = aws_context(self).region
@@ -104,6 +126,12 @@ class Source(pulumi.ComponentResource):
                 f"CodeCommit repository {repository} needs no activation."
             )
 
+        self.pipeline_source: PipelineSource = {"provider": provider, "repository": repository, "branch": branch}
+        """What `DeliveryPipeline` takes as `source`."""
+        if self.connection_arn is not None:
+            self.pipeline_source["connection_arn"] = self.connection_arn
+        if self.repository_arn is not None:
+            self.pipeline_source["repository_arn"] = self.repository_arn
         self.register_outputs(
             {
                 "provider": provider,

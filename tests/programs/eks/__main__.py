@@ -26,12 +26,11 @@ cluster = EksCluster("delivery", cluster_args)
 
 workload_args: EksWorkloadArgs = {
     "cluster_name": cluster.cluster_name,
-    "provider": cluster.provider,
     "ingress_class_name": cluster.ingress_class_name,
     "image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web@sha256:{'ab' * 32}",
     **workload_overrides,  # type: ignore[typeddict-item]
 }
-workload = EksWorkload("web", workload_args)
+workload = EksWorkload("web", workload_args, pulumi.ResourceOptions(providers=[cluster.provider]))
 
 for key in ("cluster_name", "cluster_arn", "cluster_security_group_id", "ingress_class_name"):
     pulumi.export(key, getattr(cluster, key))
