@@ -28,7 +28,7 @@ from components import (
     SourceArgs,
     load_settings,
 )
-from components.settings import DEFAULT_BOOTSTRAP_IMAGE
+from components.service_delivery import container_environment
 
 # Settings are validated before anything is registered: a mistake stops here, with every
 # bad key listed.
@@ -100,15 +100,6 @@ else:
 topics = PipelineTopics("pipelines", {"kms_key_arn": store.key_arn, "approvals": settings.require_approval})
 
 
-def container_environment(service: ServiceSettings) -> dict[str, str]:
-    """Plain settings the container reads (never secrets)."""
-    environment = {"SERVICE_NAME": service.name, "HEALTH_CHECK_PATH": service.health_check_path}
-    if settings.bootstrap_image == DEFAULT_BOOTSTRAP_IMAGE:
-        # The placeholder listens where this variable says; a real image ignores it.
-        environment["WHOAMI_PORT_NUMBER"] = str(service.port)
-    return environment
-
-
 def run_on_ecs(
     service: ServiceSettings, image: pulumi.Output[str], repository_arn: pulumi.Output[str]
 ) -> tuple[EcsDeployTarget, pulumi.Output[str]]:
@@ -132,7 +123,9 @@ def run_on_ecs(
         "desired_count": service.desired_count,
         "log_retention_days": settings.log_retention_days,
         "protect": settings.protect_data,
-        "environment": container_environment(service),
+        "environment": container_environment(
+            service.name, service.health_check_path, service.port, settings.bootstrap_image
+        ),
         "access_logs_bucket_name": alb_logs.bucket_name,
     }
     if service.certificate_arn:
@@ -163,7 +156,9 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
         "cpu": service.cpu,
         "memory": service.memory,
         "desired_count": service.desired_count,
-        "environment": container_environment(service),
+        "environment": container_environment(
+            service.name, service.health_check_path, service.port, settings.bootstrap_image
+        ),
     }
     if service.certificate_arn:
         workload_args["certificate_arn"] = service.certificate_arn

@@ -26,8 +26,9 @@ from .image_build import ImageBuild, ImageBuildArgs
 from .image_record import ImageRecord, ImageRecordArgs
 from .network import Network, NetworkArgs
 from .pipeline_topics import PipelineTopics, PipelineTopicsArgs
+from .service_delivery import EcsClusterRef, EksClusterRef, ServiceDelivery, ServiceDeliveryArgs
 from .settings import ServiceSettings, SettingsError, SourceSettings, StackSettings, load_settings
-from .source import Source, SourceArgs
+from .source import PipelineSource, Source, SourceArgs
 
 _LAZY = {
     "BootstrapImage": ".bootstrap_image",
@@ -66,11 +67,13 @@ __all__ = [
     "DeliveryPipelineArgs",
     "EcsCluster",
     "EcsClusterArgs",
+    "EcsClusterRef",
     "EcsDeployTarget",
     "EcsService",
     "EcsServiceArgs",
     "EksCluster",
     "EksClusterArgs",
+    "EksClusterRef",
     "EksDeploy",
     "EksDeployArgs",
     "EksDeployTarget",
@@ -82,8 +85,11 @@ __all__ = [
     "ImageRecordArgs",
     "Network",
     "NetworkArgs",
+    "PipelineSource",
     "PipelineTopics",
     "PipelineTopicsArgs",
+    "ServiceDelivery",
+    "ServiceDeliveryArgs",
     "ServiceSettings",
     "SettingsError",
     "Source",

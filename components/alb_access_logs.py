@@ -124,7 +124,7 @@ def policy_size_problem(prefixes: Sequence[str], name: str = "alb") -> str | Non
 
 class AlbAccessLogsArgs(TypedDict):
     prefixes: Sequence[str]
-    """One per load balancer that logs here (a service's name); each writes only under its own."""
+    """One per load balancer that logs here (a service's name); each writes only under its own. Required."""
     log_retention_days: NotRequired[int]
     """Days access logs are kept, the stack's log retention (a CloudWatch Logs value). Default: 30."""
     protect: NotRequired[bool]
@@ -135,7 +135,7 @@ class AlbAccessLogs(pulumi.ComponentResource):
     """The access-log bucket a stack's load balancers share."""
 
     bucket_name: pulumi.Output[str]
-    """The bucket's name, known only once its policy is in place (see `alb_access_log_bucket`)."""
+    """The bucket's name, known only once its policy is in place (see `alb_access_log_bucket`). Always set."""
 
     def __init__(self, name: str, args: AlbAccessLogsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(

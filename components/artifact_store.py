@@ -29,8 +29,11 @@ class ArtifactStore(pulumi.ComponentResource):
     """
 
     key_arn: pulumi.Output[str]
+    """The stack key: artifacts, build logs, images, topics and log groups use it. Always set."""
     bucket_arn: pulumi.Output[str]
+    """The artifact bucket's ARN. Always set."""
     bucket_name: pulumi.Output[str]
+    """The artifact bucket's name: the pipelines' artifact store. Always set."""
 
     def __init__(self, name: str, args: ArtifactStoreArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(

@@ -16,7 +16,7 @@ from .package import package_options, type_token
 
 class BootstrapImageArgs(TypedDict):
     repository_url: pulumi.Input[str]
-    """The service's ECR repository."""
+    """The service's ECR repository. Required."""
     context: NotRequired[str]
     """Build context. Default: '.' (the project directory)."""
     dockerfile: NotRequired[str]
@@ -26,8 +26,10 @@ class BootstrapImageArgs(TypedDict):
 
 
 class BootstrapImage(pulumi.ComponentResource):
+    """`app/` built and pushed by `pulumi up` itself (pulumi-docker; needs a Docker engine there)."""
+
     repo_digest: pulumi.Output[str]
-    """`<repository>@sha256:...`, what the service runs."""
+    """`<repository>@sha256:...`, what the service runs. Always set."""
 
     def __init__(self, name: str, args: BootstrapImageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(

@@ -67,10 +67,15 @@ class ContainerRegistry(pulumi.ComponentResource):
     """
 
     repository_url: pulumi.Output[str]
+    """The deployable repository's URL (push `<url>:<commit>`). Always set."""
     repository_arn: pulumi.Output[str]
+    """The deployable repository's ARN. Always set."""
     repository_name: pulumi.Output[str]
+    """The deployable repository's name. Always set."""
     cache_repository_url: pulumi.Output[str]
+    """The build-cache repository's URL. Always set."""
     cache_repository_arn: pulumi.Output[str]
+    """The build-cache repository's ARN. Always set."""
 
     def __init__(self, name: str, args: ContainerRegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(

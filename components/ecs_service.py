@@ -49,25 +49,25 @@ def execution_role_policy(*, repository_arn: str, log_group_arn: str) -> Documen
 
 class EcsServiceArgs(TypedDict):
     cluster_arn: pulumi.Input[str]
-    """Cluster the service runs in."""
+    """Cluster the service runs in. Required."""
     cluster_name: pulumi.Input[str]
-    """Name of that cluster; passed through as an output for the pipeline's deploy action."""
+    """Name of that cluster; passed through as an output for the pipeline's deploy action. Required."""
     vpc_id: pulumi.Input[str]
-    """VPC of the subnets, security groups and target group."""
+    """VPC of the subnets, security groups and target group. Required."""
     vpc_cidr_block: pulumi.Input[str]
-    """CIDR of that VPC (accepted for the caller's wiring; no rule opens it)."""
+    """CIDR of that VPC (accepted for the caller's wiring; no rule opens it). Required."""
     public_subnet_ids: pulumi.Input[Sequence[str]]
-    """Subnets of the internet-facing load balancer (two or more AZs)."""
+    """Subnets of the internet-facing load balancer (two or more AZs). Required."""
     private_subnet_ids: pulumi.Input[Sequence[str]]
-    """Subnets of the tasks; they need a NAT gateway or VPC endpoints for ECR, S3 and Logs."""
+    """Subnets of the tasks; they need a NAT gateway or VPC endpoints for ECR, S3 and Logs. Required."""
     image: pulumi.Input[str]
-    """Image the service runs, e.g. `repo@sha256:...`: the image the pipeline recorded."""
+    """Image the service runs, e.g. `repo@sha256:...`: the image the pipeline recorded. Required."""
     container_name: str
-    """Container name; the pipeline's imagedefinitions.json must use the same."""
+    """Container name; the pipeline's imagedefinitions.json must use the same. Required."""
     kms_key_arn: pulumi.Input[str]
-    """Key that encrypts the container log group."""
+    """Key that encrypts the container log group. Required."""
     repository_arn: pulumi.Input[str]
-    """ECR repository the execution role may pull from."""
+    """ECR repository the execution role may pull from. Required."""
     container_port: NotRequired[int]
     """Port the container listens on (1024 or higher: it runs as a non-root user). Default: 8080."""
     health_check_path: NotRequired[str]
@@ -99,16 +99,27 @@ class EcsService(pulumi.ComponentResource):
     deployment circuit breaker rolls back failed deployments; distinct execution and task roles."""
 
     service_name: pulumi.Output[str]
+    """The ECS service's name. Always set."""
     service_arn: pulumi.Output[str]
+    """The ECS service's ARN. Always set."""
     cluster_name: pulumi.Output[str]
+    """The cluster it runs in (passed through for the deploy action). Always set."""
     task_definition_arn: pulumi.Output[str]
+    """The task definition revision Pulumi registered. Always set."""
     task_family: pulumi.Output[str]
+    """The task-definition family; the pipeline registers new revisions in it. Always set."""
     execution_role_arn: pulumi.Output[str]
+    """The task execution role (image pull, log writes). Always set."""
     task_role_arn: pulumi.Output[str]
+    """The task role the application runs as. Always set."""
     load_balancer_dns_name: pulumi.Output[str]
+    """The load balancer's DNS name. Always set."""
     url: pulumi.Output[str]
+    """http(s)://<load balancer>: https when a certificate is given. Always set."""
     target_group_arn: pulumi.Output[str]
+    """The target group the tasks register in. Always set."""
     container_name: pulumi.Output[str]
+    """The container's name, which imagedefinitions.json names. Always set."""
 
     def __init__(self, name: str, args: EcsServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("EcsService"), name, None, package_options(opts, "cicd:ecs_service:EcsService"))

@@ -47,13 +47,13 @@ INGRESS_CLASS = "alb-internet-facing"
 
 class EksClusterArgs(TypedDict):
     vpc_id: pulumi.Input[str]
-    """VPC of the cluster."""
+    """VPC of the cluster. Required."""
     private_subnet_ids: pulumi.Input[Sequence[str]]
-    """Subnets of the control-plane interfaces and the nodes (two or more zones, with NAT or endpoints)."""
+    """Subnets of the control-plane interfaces and the nodes (two or more zones, with NAT or endpoints). Required."""
     public_subnet_ids: pulumi.Input[Sequence[str]]
-    """Subnets of the internet-facing ALBs."""
+    """Subnets of the internet-facing ALBs. Required."""
     kms_key_arn: pulumi.Input[str]
-    """Key for envelope encryption of Kubernetes Secrets and for the control-plane log group."""
+    """Key for envelope encryption of Kubernetes Secrets and for the control-plane log group. Required."""
     public_access_cidrs: NotRequired[Sequence[str]]
     """CIDRs that may reach the public API endpoint. Default: [] (no public endpoint, private only)."""
     allow_public_endpoint_anywhere: NotRequired[bool]

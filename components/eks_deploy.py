@@ -121,27 +121,27 @@ def deploy_role_policy(
 
 class EksDeployArgs(TypedDict):
     cluster_name: pulumi.Input[str]
-    """The EKS cluster the workload runs in."""
+    """The EKS cluster the workload runs in. Required."""
     cluster_arn: pulumi.Input[str]
-    """Its ARN (the role may describe only this cluster)."""
+    """Its ARN (the role may describe only this cluster). Required."""
     cluster_security_group_id: pulumi.Input[str]
-    """The cluster security group; the step's group is let in on 443."""
+    """The cluster security group; the step's group is let in on 443. Required."""
     vpc_id: pulumi.Input[str]
-    """VPC of the cluster."""
+    """VPC of the cluster. Required."""
     subnet_ids: pulumi.Input[Sequence[str]]
-    """Private subnets the step runs in (with NAT: it downloads kubectl)."""
+    """Private subnets the step runs in (with NAT: it downloads kubectl). Required."""
     namespace: pulumi.Input[str]
-    """Namespace of the Deployment."""
+    """Namespace of the Deployment. Required."""
     deployment_name: pulumi.Input[str]
-    """The Deployment whose image the step sets."""
+    """The Deployment whose image the step sets. Required."""
     container_name: pulumi.Input[str]
-    """The container in it."""
+    """The container in it. Required."""
     deploy_group: pulumi.Input[str]
-    """Kubernetes group the role is mapped to; a namespaced Role grants it the rollout."""
+    """Kubernetes group the role is mapped to; a namespaced Role grants it the rollout. Required."""
     artifact_bucket_arn: pulumi.Input[str]
-    """The pipeline's artifact bucket (the step reads its input artifact)."""
+    """The pipeline's artifact bucket (the step reads its input artifact). Required."""
     kms_key_arn: pulumi.Input[str]
-    """The stack key (artifacts and the step's logs)."""
+    """The stack key (artifacts and the step's logs). Required."""
     rollout_timeout: NotRequired[str]
     """How long a rollout may take before it is undone, a kubectl duration. Default: 10m."""
     kubectl_version: NotRequired[str]
@@ -157,7 +157,9 @@ class EksDeploy(pulumi.ComponentResource):
     EKS access entry that maps the role to the service's deploy group."""
 
     project_name: pulumi.Output[str]
+    """The deploy step's CodeBuild project. Always set."""
     project_arn: pulumi.Output[str]
+    """Its ARN. Always set."""
 
     def __init__(self, name: str, args: EksDeployArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("EksDeploy"), name, None, package_options(opts, "cicd:eks_deploy:EksDeploy"))

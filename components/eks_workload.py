@@ -30,11 +30,11 @@ NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$")
 
 class EksWorkloadArgs(TypedDict):
     cluster_name: pulumi.Input[str]
-    """Cluster the workload runs in; passed through for the pipeline's deploy step."""
+    """Cluster the workload runs in; passed through for the pipeline's deploy step. Required."""
     image: pulumi.Input[str]
-    """Image the pods run, e.g. `repo@sha256:...`: the image the pipeline recorded."""
+    """Image the pods run, e.g. `repo@sha256:...`: the image the pipeline recorded. Required."""
     ingress_class_name: pulumi.Input[str]
-    """Ingress class of the cluster's internet-facing ALBs (`EksCluster.ingress_class_name`)."""
+    """Ingress class of the cluster's internet-facing ALBs (`EksCluster.ingress_class_name`). Required."""
     container_port: NotRequired[int]
     """Port the container listens on (1024 or higher: it runs as a non-root user). Default: 8080."""
     health_check_path: NotRequired[str]
@@ -74,12 +74,19 @@ class EksWorkload(pulumi.ComponentResource):
     """A restricted-PSS namespace with the service's Deployment, Service, PDB, HPA, Ingress and deploy RBAC."""
 
     namespace: pulumi.Output[str]
+    """The service's namespace, known once it exists. Always set."""
     deployment_name: pulumi.Output[str]
+    """The Deployment, known once it exists. Always set."""
     container_name: pulumi.Output[str]
+    """The container in it. Always set."""
     service_name: pulumi.Output[str]
+    """The Kubernetes Service in front of it. Always set."""
     cluster_name: pulumi.Output[str]
+    """The cluster it runs in (passed through for the deploy step). Always set."""
     deploy_group: pulumi.Output[str]
+    """The Kubernetes group a namespaced Role lets roll the Deployment out. Always set."""
     url: pulumi.Output[str]
+    """http(s)://<ingress load balancer>, or `pending` until the ALB exists. Always set."""
 
     def __init__(self, name: str, args: EksWorkloadArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_eks_workload_args(name, args)

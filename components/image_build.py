@@ -14,21 +14,21 @@ from .validation import SEVERITIES, retention_problem
 
 class ImageBuildArgs(TypedDict):
     repository_url: pulumi.Input[str]
-    """URL of the ECR repository the image is pushed to."""
+    """URL of the ECR repository the image is pushed to. Required."""
     repository_arn: pulumi.Input[str]
-    """ARN of that repository; the build role may push only there."""
+    """ARN of that repository; the build role may push only there. Required."""
     repository_name: pulumi.Input[str]
-    """Name of that repository, for the scan-findings calls."""
+    """Name of that repository, for the scan-findings calls. Required."""
     cache_repository_url: pulumi.Input[str]
-    """URL of the build-cache repository."""
+    """URL of the build-cache repository. Required."""
     cache_repository_arn: pulumi.Input[str]
-    """ARN of the build-cache repository."""
+    """ARN of the build-cache repository. Required."""
     artifact_bucket_arn: pulumi.Input[str]
-    """The pipeline's artifact bucket; the build reads its source and writes its output there."""
+    """The pipeline's artifact bucket; the build reads its source and writes its output there. Required."""
     kms_key_arn: pulumi.Input[str]
-    """Key that encrypts artifacts and build logs."""
+    """Key that encrypts artifacts and build logs. Required."""
     container_name: str
-    """Container name written into imagedefinitions.json (the task definition's container)."""
+    """Container name written into imagedefinitions.json (the task definition's container). Required."""
     scan_severity_threshold: NotRequired[str]
     """Findings at or above this severity fail the build. Default: HIGH."""
     dockerfile: NotRequired[str]
@@ -52,8 +52,11 @@ class ImageBuild(pulumi.ComponentResource):
     and a KMS-encrypted log group. Exports IMAGE_TAG, IMAGE_DIGEST and IMAGE_URI."""
 
     project_name: pulumi.Output[str]
+    """The build's CodeBuild project. Always set."""
     project_arn: pulumi.Output[str]
+    """Its ARN. Always set."""
     role_arn: pulumi.Output[str]
+    """The build's role. Always set."""
 
     def __init__(self, name: str, args: ImageBuildArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("ImageBuild"), name, None, package_options(opts, "cicd:image_build:ImageBuild"))

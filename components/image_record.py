@@ -15,6 +15,9 @@ from pulumi_aws.ssm.parameter import Parameter
 
 from .package import package_options, type_token
 
+DEFAULT_BOOTSTRAP_IMAGE = "docker.io/traefik/whoami:v1.11.0"
+"""A tiny public server that answers every path: a new service is healthy before its first build."""
+
 
 def parameter_name(project: str, stack: str, service: str) -> str:
     """One record per service and environment: `/<project>/<stack>/<service>/image`."""
@@ -28,9 +31,9 @@ def recorded_or(bootstrap: str, name: str, names: list[str], values: list[str]) 
 
 class ImageRecordArgs(TypedDict):
     service: str
-    """Service name; part of the parameter path."""
+    """Service name; part of the parameter path. Required."""
     bootstrap_image: pulumi.Input[str]
-    """Image used until the pipeline records its first deploy; must answer the health check."""
+    """Image used until the pipeline records its first deploy; must answer the health check. Required."""
     protect: NotRequired[bool]
     """Protect the record: losing it would redeploy the bootstrap image. Default: True."""
 
@@ -39,8 +42,11 @@ class ImageRecord(pulumi.ComponentResource):
     """The SSM parameter the pipeline's Record stage writes, and the image it holds now."""
 
     image: pulumi.Output[str]
+    """The image the service runs now: the pipeline's last record, or the bootstrap image. Always set."""
     parameter_name: pulumi.Output[str]
+    """The SSM parameter the pipeline's Record stage writes. Always set."""
     parameter_arn: pulumi.Output[str]
+    """Its ARN. Always set."""
 
     def __init__(self, name: str, args: ImageRecordArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("ImageRecord"), name, None, package_options(opts, "cicd:image_record:ImageRecord"))

@@ -133,9 +133,13 @@ class Network(pulumi.ComponentResource):
     """A given network passed through, or a new VPC with private subnets behind NAT."""
 
     vpc_id: pulumi.Output[str]
+    """The VPC. Always set."""
     vpc_cidr_block: pulumi.Output[str]
+    """Its IPv4 range. Always set."""
     public_subnet_ids: pulumi.Output[list[str]]
+    """Subnets for internet-facing load balancers, one per zone. Always set."""
     private_subnet_ids: pulumi.Output[list[str]]
+    """Subnets for tasks, nodes and deploy steps (no public IPs), one per zone. Always set."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_network_args(name, args)

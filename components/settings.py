@@ -19,6 +19,7 @@ from typing import Any
 
 import pulumi
 
+from .image_record import DEFAULT_BOOTSTRAP_IMAGE
 from .validation import (
     FARGATE_SIZES,
     LOG_RETENTION_DAYS,
@@ -47,7 +48,6 @@ VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 IMAGE_REFERENCE = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$")
 NAT_GATEWAYS = ("single", "per-az")
-DEFAULT_BOOTSTRAP_IMAGE = "docker.io/traefik/whoami:v1.11.0"
 RELATIVE_PATH = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]{1,255}$")
 
 SERVICE_KEYS = (

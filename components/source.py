@@ -32,9 +32,9 @@ class PipelineSource(TypedDict):
 
 class SourceArgs(TypedDict):
     provider: str
-    """github, gitlab, bitbucket or codecommit."""
+    """github, gitlab, bitbucket or codecommit. Required."""
     repository: str
-    """`owner/name` for hosted providers; the repository name for CodeCommit."""
+    """`owner/name` for hosted providers; the repository name for CodeCommit. Required."""
     branch: NotRequired[str]
     """The branch whose pushes start the pipeline. Default: main."""
     connection_arn: NotRequired[pulumi.Input[str]]

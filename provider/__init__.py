@@ -1,0 +1,1 @@
+"""The component package (`PulumiPlugin.yaml`, `__main__.py`) and its host (`host.py`)."""
