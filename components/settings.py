@@ -6,8 +6,6 @@ collects every problem before raising, so a user sees all bad keys at once.
 registers a resource, so a bad setting stops the program before anything is created.
 """
 
-from __future__ import annotations
-
 import contextlib
 import difflib
 import ipaddress
