@@ -57,7 +57,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str,
     try:
         assert plugin.stdout is not None
         port = plugin.stdout.readline().strip()
-        assert port.isdigit(), f"the plugin printed {port!r}, not a port: {plugin.stderr.read() if plugin.stderr else ''}"
+        errors = plugin.stderr.read() if plugin.stderr and not port.isdigit() else ""
+        assert port.isdigit(), f"the plugin printed {port!r}, not a port: {errors}"
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = provider_pb2_grpc.ResourceProviderStub(channel)
             schema = stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=60).schema
