@@ -521,8 +521,11 @@ def _check_provider(provider: Mapping[str, Any], services: tuple[ServiceSettings
     """The AWS provider's keys that the program relies on: a real region, certificates in it, tags as a map."""
     region = provider.get("region")
     if region is not None and region not in ALL_REGIONS:
-        close = difflib.get_close_matches(str(region), sorted(ALL_REGIONS), n=1)
-        hint = f"did you mean {close[0]}? " if close else ""
+        # A wrong number keeps its geography (us-east-9: us-east-1 or us-east-2); a typo is one edit away.
+        geography = str(region).rsplit("-", 1)[0] + "-"
+        close = sorted(r for r in ALL_REGIONS if r.startswith(geography) and r.count("-") == str(region).count("-"))
+        close = close or difflib.get_close_matches(str(region), sorted(ALL_REGIONS), n=1)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
         problems.add("aws:region", region, f"an AWS region ({hint}see `aws ec2 describe-regions`)")
     elif region is not None:
         for index, service in enumerate(services):

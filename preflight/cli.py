@@ -16,7 +16,7 @@ from typing import Any
 
 from components.settings import SettingsError
 
-from .engine import run_program
+from .engine import DuplicateUrnError, EngineError, run_program
 from .export import deployment, write_json
 from .judge import JudgeError, Judgement, JudgeProcess, PackConfigError, judge
 from .mermaid import render
@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "docs":
             return update_pictures(args.readme, args.project_dir.resolve(), check=args.check)
         return _check(_load_state(args.state), args)
-    except (SettingsError, ProjectError, PackConfigError, JudgeError) as exc:
+    except (SettingsError, ProjectError, PackConfigError, JudgeError, EngineError, DuplicateUrnError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ValueError as exc:

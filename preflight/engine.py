@@ -18,6 +18,7 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,43 @@ from .mocks import RealisticMocks
 from .project import Project, load_project
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+
+# This module replaces or relies on private SDK code (below), so it runs only on the SDK version
+# it was written against. `tests/test_engine.py` hashes the upstream source of each and fails when
+# one changes, so an SDK upgrade is a deliberate review of these, not a silent drift.
+SDK_VERSION = "3.272.0"
+UPSTREAM_SOURCE_SHA256 = {
+    # RecordingMonitor._register: the same URN, mock call and response, keeping what it drops.
+    "pulumi.runtime.mocks:MockMonitor.RegisterResource": (
+        "756b6fbc95aee5833987b9b532b5d10c364e29c37c2f6a52363592ebab2565e5"
+    ),
+    # _callback: looks a transform up by its token, as this does.
+    "pulumi.runtime.mocks:_resolve_callbacks": "e935355738640de5fb7fe503be5ddf5a000df7bb047a533e52c3e28a9f3119fb",
+    # The callback whose request and response _transform_and_register builds and reads.
+    "pulumi.runtime._callbacks:_CallbackServicer.register_transform": (
+        "0d8327926773fda40000b898763ba976a0ced03e55d55ce04606222f4c905015"
+    ),
+    # _wait_for_quiescence replaces it for the length of a run.
+    "pulumi.runtime.stack:wait_for_rpcs": "c0f9027f85ad09255ded0a1908033b490f76d303a3e40b50d3cf47a69265469d",
+    # _no_stack_trace replaces it for the length of a run.
+    "pulumi.runtime.resource:_get_stack_trace": "3943b2273016925109e1c3a7bc603db06a44ea09ff3494c29544e44bccf8dd1f",
+    # run_program configures the runtime through it, as `pulumi.runtime.set_mocks` does.
+    "pulumi.runtime.settings:reset_options": "ca08a153c7054e73c139809d0e411afa1f2750ea0d6f4677125b0ff923b48c52",
+}
+
+
+class EngineError(Exception):
+    """The mock engine cannot run faithfully here (an SDK version it was not written for)."""
+
+
+def check_sdk_version() -> None:
+    installed = version("pulumi")
+    if installed != SDK_VERSION:
+        raise EngineError(
+            f"preflight's mock engine replaces private code of pulumi {SDK_VERSION}, and pulumi {installed} is "
+            f"installed: install pulumi=={SDK_VERSION} (requirements.txt), or review preflight/engine.py's "
+            "UPSTREAM_SOURCE_SHA256 against the new SDK and update SDK_VERSION"
+        )
 
 
 @dataclass
@@ -428,6 +466,7 @@ def run_program(
     `parameters` are SSM parameters the simulated account already holds.
     Exceptions raised by the program (for example `SettingsError`) propagate unchanged.
     """
+    check_sdk_version()
     project = load_project(directory, stack, overrides)
     region = project.config.get("aws:region", "us-east-1")
     monitor = RecordingMonitor(RealisticMocks(region=region, parameters=parameters))
