@@ -148,3 +148,17 @@ def test_options_plan_identically_under_preflight_and_the_sdks_mocks() -> None:
     assert preflight["plain"]["ignore_changes"] == ["tags"]
     assert preflight["plain"]["dependencies"] == [f"{STACK}$aws:s3/bucket:Bucket::logs"]
     assert preflight["plain"]["aliases"][1] == {"urn": "urn:pulumi:test::transforms-test::aws:sns/topic:Topic::older"}
+
+
+def test_services_web_and_web_cache_would_register_one_child_urn_twice(tmp_path: Path) -> None:
+    # Given the registries of services `web` and `web-cache` (settings refuse the pair; see
+    # components.naming.collisions); then the engine's rule catches the child both name alike.
+    (tmp_path / "Pulumi.yaml").write_text("name: pair\nruntime: python\n")
+    (tmp_path / "Pulumi.test.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        "from components import ContainerRegistry\n"
+        "ContainerRegistry('web', {'protect': False})\n"
+        "ContainerRegistry('web-cache', {'protect': False})\n"
+    )
+    with pytest.raises(engine.DuplicateUrnError, match=r"LifecyclePolicy::web-cache-lifecycle'"):
+        run_program(tmp_path, "test")
