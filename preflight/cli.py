@@ -105,6 +105,8 @@ def _plan(args: argparse.Namespace) -> int:
     # The pack loads in its own process while the program runs, and judges the graph while this
     # process prints the summary and writes the files (see preflight.judge).
     _writable(args.json, args.mermaid, args.verdicts)
+    if args.policy_pack_config is not None and not args.policy_pack_config.is_file():
+        raise ProjectError(f"{args.policy_pack_config}: policy pack config file not found")
     with JudgeProcess() as pack:
         plan = run_program(args.project_dir.resolve(), args.stack)
         for key in plan.project.undecrypted:

@@ -12,6 +12,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import gc
+import os
 import runpy
 import sys
 import threading
@@ -468,7 +469,13 @@ def run_program(
     """
     check_sdk_version()
     project = load_project(directory, stack, overrides)
-    region = project.config.get("aws:region", "us-east-1")
+    # Where the AWS provider looks for its region; the settings loader checks the same one.
+    region = (
+        project.config.get("aws:region")
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or "us-east-1"
+    )
     monitor = RecordingMonitor(RealisticMocks(region=region, parameters=parameters))
 
     def program() -> None:

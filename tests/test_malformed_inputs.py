@@ -147,6 +147,8 @@ REFUSED: list[tuple[str, Callable[[Config], None] | str, list[str], str]] = [
     ("noncompliant_missing_stack", setting("environment", "dev"), ["--stack", "nope"], "no stack named 'nope'"),
     ("noncompliant_json_into_missing_directory", setting("environment", "dev"), ["--json", "/nonexistent/plan.json"],
      "cannot write /nonexistent/plan.json: directory /nonexistent does not exist"),
+    ("noncompliant_policy_pack_config_missing", setting("environment", "dev"),
+     ["--policy-pack-config", "/nonexistent/pack.json"], "/nonexistent/pack.json: policy pack config file not found"),
     ("noncompliant_mermaid_into_a_directory", setting("environment", "dev"), ["--mermaid", "/tmp"],
      "cannot write /tmp: it is a directory"),
 ]  # fmt: skip

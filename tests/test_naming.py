@@ -80,7 +80,7 @@ def test_the_vendored_regions_are_botocores() -> None:
     # Given botocore's endpoint data; then the vendored list is the same, from the same version.
     data = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text())
     assert {p["partition"]: tuple(sorted(p["regions"])) for p in data["partitions"]} == REGIONS
-    assert BOTOCORE_VERSION == botocore.__version__
+    assert botocore.__version__ == BOTOCORE_VERSION
 
 
 def test_the_zone_table_names_only_real_regions_with_two_to_six_zones() -> None:
