@@ -296,6 +296,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.stack_transforms.append(request.token)
         return super().RegisterStackTransform(request)
 
+    def RegisterStackInvokeTransform(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        # The SDK answers an invoke from a worker thread's tuple, where no transform can be awaited;
+        # refusing is better than planning what `pulumi preview` would not.
+        raise EngineError("preflight does not run stack invoke transforms; plan this program with `pulumi preview`")
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         # The engine runs a resource's own transforms, then its ancestors', then the stack's.
         own = [callback.token for callback in request.transforms]

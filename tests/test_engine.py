@@ -162,3 +162,12 @@ def test_services_web_and_web_cache_would_register_one_child_urn_twice(tmp_path:
     )
     with pytest.raises(engine.DuplicateUrnError, match=r"LifecyclePolicy::web-cache-lifecycle'"):
         run_program(tmp_path, "test")
+
+
+def test_a_stack_invoke_transform_is_refused_not_ignored(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: invoke\nruntime: python\n")
+    (tmp_path / "Pulumi.test.yaml").write_text("config: {}\n")
+    program = "import pulumi\npulumi.runtime.register_invoke_transform(lambda args: None)\n"
+    (tmp_path / "__main__.py").write_text(program)
+    with pytest.raises(EngineError, match="preflight does not run stack invoke transforms"):
+        run_program(tmp_path, "test")
