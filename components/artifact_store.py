@@ -8,6 +8,7 @@ import pulumi
 from pulumi_aws.kms.alias import Alias
 from pulumi_aws.kms.key import Key
 
+from . import naming
 from .aws_context import aws_context
 from .iam import json_output, kms_key_policy, tls_only_bucket_policy
 from .package import ComponentArgsError, package_options, type_token
@@ -59,7 +60,7 @@ class ArtifactStore(pulumi.ComponentResource):
         )
         Alias(
             f"{name}-key-alias",
-            name_prefix=f"alias/{pulumi.get_project()}-{pulumi.get_stack()}-",
+            name_prefix=naming.kms_alias_prefix(pulumi.get_project(), pulumi.get_stack()),
             target_key_id=self.key.key_id,
             opts=child,
         )

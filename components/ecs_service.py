@@ -21,6 +21,7 @@ from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 
 from policies.rules.contract import TLS_POLICY
 
+from . import naming
 from .alb_access_logs import alb_access_log_bucket
 from .aws_context import aws_context
 from .container_definitions import container_definitions, task_volumes
@@ -138,7 +139,7 @@ class EcsService(pulumi.ComponentResource):
 
         self.log_group = LogGroup(
             f"{name}-logs",
-            name_prefix=f"/ecs/{name}-",
+            name_prefix=naming.ecs_log_group_prefix(name),
             retention_in_days=retention,
             kms_key_id=args["kms_key_arn"],
             opts=child,
@@ -230,7 +231,7 @@ class EcsService(pulumi.ComponentResource):
             else alb_access_log_bucket(name, self, [log_prefix], retention, protect, ctx)
         )
         self.load_balancer = aws.lb.LoadBalancer(
-            f"{name}-alb",
+            naming.load_balancer_name(name),
             load_balancer_type="application",
             internal=False,
             subnets=args["public_subnet_ids"],
@@ -241,7 +242,7 @@ class EcsService(pulumi.ComponentResource):
             opts=child,
         )
         target_group = aws.lb.TargetGroup(
-            f"{name}-tg",
+            naming.target_group_name(name),
             target_type="ip",
             port=port,
             protocol="HTTP",

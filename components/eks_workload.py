@@ -20,6 +20,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from . import kubernetes_objects as objects
+from . import naming
 from .package import ComponentArgsError, package_options, type_token
 
 # A DNS-1123 label: namespace and object names.
@@ -57,6 +58,8 @@ def validate_eks_workload_args(name: str, args: EksWorkloadArgs) -> None:
     problems: list[str] = []
     if not NAME_PATTERN.match(name):
         problems.append(f"name {name!r} must be lowercase letters, digits and '-', at most 52 characters")
+    elif naming.reserved_namespace(naming.namespace(name)):
+        problems.append(f"name {name!r} is the namespace of the service, and that namespace is reserved")
     port = args.get("container_port", 8080)
     if not 1024 <= port <= 65535:
         problems.append(f"container_port {port} must be 1024-65535 (the container runs as a non-root user)")
@@ -105,7 +108,9 @@ class EksWorkload(pulumi.ComponentResource):
         # Every child takes the cluster's provider from this component's `providers`.
         on_cluster = pulumi.ResourceOptions(parent=self)
 
-        ns = k8s.core.v1.Namespace(f"{name}-namespace", **_fields(objects.namespace(name)), opts=on_cluster)
+        ns = k8s.core.v1.Namespace(
+            f"{name}-namespace", **_fields(objects.namespace(naming.namespace(name))), opts=on_cluster
+        )
         # Every namespaced object waits for the namespace through this output.
         ns_name = ns.urn.apply(lambda _: name)
 

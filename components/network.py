@@ -335,7 +335,8 @@ class Network(pulumi.ComponentResource):
 def _first_zones(names: list[str], count: int) -> list[str]:
     if len(names) < count:
         raise ValueError(
-            f"only {len(names)} availability zones are available ({', '.join(names)}); "
+            f"availability_zones: got {count}, but {names[0][:-1] if names else 'the region'} has only {len(names)} "
+            f"available zones ({', '.join(names)}); "
             f"set availability_zones to at most {len(names)}"
         )
     return names[:count]

@@ -10,6 +10,7 @@ import contextlib
 import difflib
 import ipaddress
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from typing import Any
 
 import pulumi
 
+from . import naming
+from .aws_regions import ALL_REGIONS
 from .image_record import DEFAULT_BOOTSTRAP_IMAGE
 from .validation import (
     FARGATE_SIZES,
@@ -379,7 +382,9 @@ def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) 
     )
 
 
-def _parse_services(raw: Any, environment: str, problems: _Problems) -> tuple[ServiceSettings, ...]:
+def _parse_services(
+    raw: Any, environment: str, problems: _Problems, target: str = "ecs"
+) -> tuple[ServiceSettings, ...]:
     if raw is None:
         raw = [DEFAULT_SERVICE]
     if isinstance(raw, str):
@@ -400,6 +405,13 @@ def _parse_services(raw: Any, environment: str, problems: _Problems) -> tuple[Se
         service = _parse_service(index, item, environment, problems)
         if service is not None:
             services.append(service)
+            for problem in naming.service_name_problems(service.name, target):
+                problems.items.append(f"services[{index}].name: got {service.name!r}; {problem}")
+    for first, second in naming.collisions([s.name for s in services]):
+        problems.items.append(
+            f"services[{seen[second]}].name: got {second!r}; a name that does not begin with {first!r} and '-' "
+            f"(services[{seen[first]}]): the two services' resources would have the same URNs"
+        )
     return tuple(services)
 
 
@@ -481,11 +493,48 @@ def _parse_network(raw: Mapping[str, Any], environment: str, problems: _Problems
     )
 
 
-def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
+def _check_provider(provider: Mapping[str, Any], services: tuple[ServiceSettings, ...], problems: _Problems) -> None:
+    """The AWS provider's keys that the program relies on: a real region, certificates in it, tags as a map."""
+    region = provider.get("region")
+    if region is not None and region not in ALL_REGIONS:
+        # A wrong number keeps its geography (us-east-9: us-east-1 or us-east-2); a typo is one edit away.
+        geography = str(region).rsplit("-", 1)[0] + "-"
+        close = sorted(r for r in ALL_REGIONS if r.startswith(geography) and r.count("-") == str(region).count("-"))
+        close = close or difflib.get_close_matches(str(region), sorted(ALL_REGIONS), n=1)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        problems.add("aws:region", region, f"an AWS region ({hint}see `aws ec2 describe-regions`)")
+    elif region is not None:
+        for index, service in enumerate(services):
+            arn = service.certificate_arn
+            if arn and arn.split(":")[3] != region:
+                problems.add(
+                    f"services[{index}].certificateArn",
+                    arn,
+                    f"a certificate in the stack's region {region} (a load balancer uses only certificates of its "
+                    "own region; request or import one there)",
+                )
+    tags = provider.get("defaultTags")
+    if tags is not None:
+        inner = tags.get("tags") if isinstance(tags, Mapping) else None
+        if not isinstance(tags, Mapping) or set(tags) - {"tags"} or inner is None:
+            problems.add("aws:defaultTags", tags, "an object with one key, tags, a map of tag names to values")
+        elif not isinstance(inner, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, (str, int, float, bool)) for k, v in inner.items()
+        ):
+            problems.add("aws:defaultTags.tags", inner, "a map of tag names to string values, such as {team: web}")
+
+
+def parse_settings(
+    raw: Mapping[str, Any],
+    stack: str,
+    project: str = "container-delivery",
+    provider: Mapping[str, Any] | None = None,
+) -> StackSettings:
     """Validate raw config values (strings, or already-parsed YAML values) into settings.
 
     `raw` maps project-level keys (without the namespace) to values; missing keys take
-    their defaults. Raises `SettingsError` listing every problem.
+    their defaults. `provider` holds the AWS provider's keys this loader checks (`region`,
+    `defaultTags`), when set. Raises `SettingsError` listing every problem.
     """
     problems = _Problems()
     for extra in sorted(set(raw) - set(PROJECT_KEYS)):
@@ -503,7 +552,10 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
     threshold = raw.get("scanSeverityThreshold")
     threshold = threshold.upper() if isinstance(threshold, str) else threshold
     severity = _as_choice("scanSeverityThreshold", threshold, "HIGH", SEVERITIES, problems)
-    services = _parse_services(raw.get("services"), environment, problems)
+    services = _parse_services(raw.get("services"), environment, problems, target)
+    for problem in naming.stack_name_problems(project, stack):
+        problems.items.append(f"stack name: got {stack!r}; {problem}")
+    _check_provider(provider or {}, services, problems)
     if target == "ecs" and services:
         # Imported here: alb_access_logs itself uses this module's retention check.
         from .alb_access_logs import policy_size_problem
@@ -573,6 +625,22 @@ def _project_config() -> dict[str, Any]:
     return raw
 
 
+def _provider_config() -> dict[str, Any]:
+    """The AWS provider's region and default tags, as the provider will read them."""
+    aws = pulumi.Config("aws")
+    found: dict[str, Any] = {}
+    region = aws.get("region") or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region is not None:
+        found["region"] = region
+    tags = aws.get("defaultTags")
+    if tags is not None:
+        try:
+            found["defaultTags"] = json.loads(tags)
+        except json.JSONDecodeError:
+            found["defaultTags"] = tags
+    return found
+
+
 def load_settings() -> StackSettings:
     """Read this project's config namespace for the current stack and validate it."""
-    return parse_settings(_project_config(), pulumi.get_stack())
+    return parse_settings(_project_config(), pulumi.get_stack(), pulumi.get_project(), _provider_config())

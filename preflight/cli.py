@@ -16,7 +16,7 @@ from typing import Any
 
 from components.settings import SettingsError
 
-from .engine import run_program
+from .engine import DuplicateUrnError, EngineError, run_program
 from .errors import PackConfigError
 from .export import deployment, write_json
 from .judge import JudgeError, Judgement, JudgeProcess, judge
@@ -28,6 +28,7 @@ from .summary import render_summary
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,7 +77,17 @@ def _verdicts(judgement: Judgement, args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS if judgement.mandatory else EXIT_OK
 
 
+def _writable(*paths: Path | None) -> None:
+    """Refuse an output file that cannot be written before anything runs or says it was written."""
+    for path in paths:
+        if path is not None and not path.parent.is_dir():
+            raise ProjectError(f"cannot write {path}: directory {path.parent} does not exist")
+        if path is not None and path.is_dir():
+            raise ProjectError(f"cannot write {path}: it is a directory")
+
+
 def _check(document: dict[str, Any], args: argparse.Namespace) -> int:
+    _writable(args.mermaid, args.verdicts)
     resources = document["deployment"]["resources"]
     if args.mermaid:
         args.mermaid.write_text(render(resources))
@@ -94,8 +105,15 @@ def _check(document: dict[str, Any], args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     # The pack loads in its own process while the program runs, and judges the graph while this
     # process prints the summary and writes the files (see preflight.judge).
+    _writable(args.json, args.mermaid, args.verdicts)
+    if args.policy_pack_config is not None and not args.policy_pack_config.is_file():
+        raise ProjectError(f"{args.policy_pack_config}: policy pack config file not found")
     with JudgeProcess() as pack:
         plan = run_program(args.project_dir.resolve(), args.stack)
+        for key in plan.project.undecrypted:
+            print(
+                f"note: {key} is a secret only the Pulumi CLI can decrypt; planned without its value", file=sys.stderr
+            )
         document = deployment(plan)
         resources = document["deployment"]["resources"]
         pack.submit(resources, args.policy_pack_config)
@@ -120,6 +138,10 @@ def _load_state(path: Path) -> dict[str, Any]:
         isinstance(r, dict) and "urn" in r and "type" in r for r in resources
     ):
         raise ProjectError(f"{path}: deployment.resources must be a list of resources with urn and type")
+    for index, resource in enumerate(resources):
+        for key in ("inputs", "outputs"):
+            if not isinstance(resource.get(key, {}), dict):
+                raise ProjectError(f"{path}: deployment.resources[{index}].{key} must be an object")
     return dict(document)
 
 
@@ -131,10 +153,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "docs":
             return update_pictures(args.readme, args.project_dir.resolve(), check=args.check)
         return _check(_load_state(args.state), args)
-    except (SettingsError, ProjectError, PackConfigError, JudgeError) as exc:
+    except (SettingsError, ProjectError, PackConfigError, JudgeError, EngineError, DuplicateUrnError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ValueError as exc:
-        # Components reject impossible argument combinations with a ValueError that says how to fix them.
+        # Components reject impossible argument combinations with a ValueError that says how to fix them;
+        # the SDK wraps one raised while it serializes an input ("While processing ...") around it.
+        while isinstance(exc.__cause__, ValueError):
+            exc = exc.__cause__
         print(f"error: the program rejected its inputs: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

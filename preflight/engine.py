@@ -12,20 +12,23 @@ import asyncio
 import concurrent.futures
 import contextvars
 import gc
+import os
 import runpy
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import rpc
 from pulumi.runtime import stack as pulumi_stack
+from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.settings import SETTINGS, _get_rpc_manager, configure, reset_options
@@ -36,6 +39,43 @@ from .mocks import RealisticMocks
 from .project import Project, load_project
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+
+# This module replaces or relies on private SDK code (below), so it runs only on the SDK version
+# it was written against. `tests/test_engine.py` hashes the upstream source of each and fails when
+# one changes, so an SDK upgrade is a deliberate review of these, not a silent drift.
+SDK_VERSION = "3.272.0"
+UPSTREAM_SOURCE_SHA256 = {
+    # RecordingMonitor._register: the same URN, mock call and response, keeping what it drops.
+    "pulumi.runtime.mocks:MockMonitor.RegisterResource": (
+        "756b6fbc95aee5833987b9b532b5d10c364e29c37c2f6a52363592ebab2565e5"
+    ),
+    # _callback: looks a transform up by its token, as this does.
+    "pulumi.runtime.mocks:_resolve_callbacks": "e935355738640de5fb7fe503be5ddf5a000df7bb047a533e52c3e28a9f3119fb",
+    # The callback whose request and response _transform_and_register builds and reads.
+    "pulumi.runtime._callbacks:_CallbackServicer.register_transform": (
+        "0d8327926773fda40000b898763ba976a0ced03e55d55ce04606222f4c905015"
+    ),
+    # _wait_for_quiescence replaces it for the length of a run.
+    "pulumi.runtime.stack:wait_for_rpcs": "c0f9027f85ad09255ded0a1908033b490f76d303a3e40b50d3cf47a69265469d",
+    # _no_stack_trace replaces it for the length of a run.
+    "pulumi.runtime.resource:_get_stack_trace": "3943b2273016925109e1c3a7bc603db06a44ea09ff3494c29544e44bccf8dd1f",
+    # run_program configures the runtime through it, as `pulumi.runtime.set_mocks` does.
+    "pulumi.runtime.settings:reset_options": "ca08a153c7054e73c139809d0e411afa1f2750ea0d6f4677125b0ff923b48c52",
+}
+
+
+class EngineError(Exception):
+    """The mock engine cannot run faithfully here (an SDK version it was not written for)."""
+
+
+def check_sdk_version() -> None:
+    installed = version("pulumi")
+    if installed != SDK_VERSION:
+        raise EngineError(
+            f"preflight's mock engine replaces private code of pulumi {SDK_VERSION}, and pulumi {installed} is "
+            f"installed: install pulumi=={SDK_VERSION} (requirements.txt), or review preflight/engine.py's "
+            "UPSTREAM_SOURCE_SHA256 against the new SDK and update SDK_VERSION"
+        )
 
 
 @dataclass
@@ -57,8 +97,7 @@ class Registration:
     retain_on_delete: bool = False
     ignore_changes: list[str] = field(default_factory=list)
     remote: bool = False
-    aliases: list[dict[str, str]] = field(default_factory=list)
-    """Each alias as the engine receives it: {"urn": ...} or the spec's non-empty fields."""
+    aliases: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -127,17 +166,118 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+class _Deferred:
+    """A monitor answer that needs the event loop: a registration whose transforms run first."""
+
+    def __init__(self, answer: Coroutine[Any, Any, Any]) -> None:
+        self.answer = answer
+
+
 class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
     """Runs monitor calls on the event loop's own thread, in order, instead of a thread pool:
-    the mock monitor is pure Python, so threads only add GIL hand-offs."""
+    the mock monitor is pure Python, so threads only add GIL hand-offs. A call that must await
+    (a transform is a callback of the program) answers `_Deferred`, run as a task of the loop."""
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         try:
-            future.set_result(fn(*args, **kwargs))
+            result = fn(*args, **kwargs)
         except BaseException as error:
             future.set_exception(error)
+            return future
+        if not isinstance(result, _Deferred):
+            future.set_result(result)
+            return future
+
+        def settle(task: asyncio.Future[Any]) -> None:
+            if task.cancelled():
+                future.cancel()
+            elif task.exception() is not None:
+                future.set_exception(task.exception())
+            else:
+                future.set_result(task.result())
+
+        asyncio.ensure_future(result.answer).add_done_callback(settle)
         return future
+
+
+class DuplicateUrnError(Exception):
+    """Two resources of one program have the same URN: the engine refuses the second."""
+
+
+def _transform_options(request: Any) -> resource_pb2.TransformResourceOptions:
+    """The options the engine hands a transform, from a registration request (source_eval.go)."""
+    options = resource_pb2.TransformResourceOptions(
+        depends_on=list(request.dependencies),
+        ignore_changes=list(request.ignoreChanges),
+        replace_on_changes=list(request.replaceOnChanges),
+        version=request.version,
+        aliases=list(request.aliases),
+        provider=request.provider,
+        plugin_download_url=request.pluginDownloadURL,
+        deleted_with=request.deletedWith,
+        additional_secret_outputs=list(request.additionalSecretOutputs),
+        replace_with=list(request.replace_with),
+    )
+    if request.HasField("protect"):
+        options.protect = request.protect
+    if request.HasField("retainOnDelete"):
+        options.retain_on_delete = request.retainOnDelete
+    if request.deleteBeforeReplaceDefined:
+        options.delete_before_replace = request.deleteBeforeReplace
+    if request.HasField("customTimeouts"):
+        options.custom_timeouts.CopyFrom(request.customTimeouts)
+    for key, ref in request.providers.items():
+        options.providers[key] = ref
+    return options
+
+
+def _transformed(request: Any, properties: struct_pb2.Struct, options: Any) -> Any:
+    """The request as the engine registers it after its transforms: their properties and options."""
+    done = resource_pb2.RegisterResourceRequest()
+    done.CopyFrom(request)
+    done.object.CopyFrom(properties)
+    done.ClearField("dependencies")
+    done.dependencies.extend(options.depends_on)
+    done.ClearField("ignoreChanges")
+    done.ignoreChanges.extend(options.ignore_changes)
+    done.ClearField("replaceOnChanges")
+    done.replaceOnChanges.extend(options.replace_on_changes)
+    done.ClearField("aliases")
+    done.aliases.extend(options.aliases)
+    done.ClearField("additionalSecretOutputs")
+    done.additionalSecretOutputs.extend(options.additional_secret_outputs)
+    done.ClearField("providers")
+    for key, ref in options.providers.items():
+        done.providers[key] = ref
+    done.version = options.version
+    done.provider = options.provider
+    done.pluginDownloadURL = options.plugin_download_url
+    done.deletedWith = options.deleted_with
+    if options.HasField("protect"):
+        done.protect = options.protect
+    else:
+        done.ClearField("protect")
+    if options.HasField("retain_on_delete"):
+        done.retainOnDelete = options.retain_on_delete
+    else:
+        done.ClearField("retainOnDelete")
+    if options.HasField("delete_before_replace"):
+        done.deleteBeforeReplace = options.delete_before_replace
+        done.deleteBeforeReplaceDefined = True
+    if options.HasField("custom_timeouts"):
+        done.customTimeouts.CopyFrom(options.custom_timeouts)
+    else:
+        done.ClearField("customTimeouts")
+    return done
+
+
+def _callback(token: str) -> Callable[[bytes], Awaitable[Any]]:
+    # The program's callback server keeps each transform by the token the request carries.
+    for servicer in _CallbackServicer._servicers:
+        if token in servicer._callbacks:
+            return servicer._callbacks[token]
+    raise LookupError(f"transform callback {token} is not registered")
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -148,10 +288,57 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.lock = threading.Lock()
         self.registrations: dict[str, Registration] = {}
         self.invocations: list[Invocation] = []
+        self.stack_transforms: list[str] = []
+        self.resource_transforms: dict[str, list[str]] = {}
+        self.parents: dict[str, str] = {}
+
+    def RegisterStackTransform(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        self.stack_transforms.append(request.token)
+        return super().RegisterStackTransform(request)
+
+    def RegisterStackInvokeTransform(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        # The SDK answers an invoke from a worker thread's tuple, where no transform can be awaited;
+        # refusing is better than planning what `pulumi preview` would not.
+        raise EngineError("preflight does not run stack invoke transforms; plan this program with `pulumi preview`")
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        # The engine runs a resource's own transforms, then its ancestors', then the stack's.
+        own = [callback.token for callback in request.transforms]
+        inherited: list[str] = []
+        parent = request.parent
+        while parent:
+            inherited.extend(self.resource_transforms.get(parent, ()))
+            parent = self.parents.get(parent, "")
+        tokens = own + inherited + self.stack_transforms
+        if not tokens:
+            return self._register(request, own)
+        return _Deferred(self._transform_and_register(request, own, tokens))
+
+    async def _transform_and_register(self, request: Any, own: list[str], tokens: list[str]) -> Any:
+        properties, options = request.object, _transform_options(request)
+        for token in tokens:
+            answer = await _callback(token)(
+                resource_pb2.TransformRequest(
+                    type=request.type,
+                    name=request.name,
+                    custom=request.custom,
+                    parent=request.parent,
+                    properties=properties,
+                    options=options,
+                ).SerializeToString()
+            )
+            properties, options = answer.properties, answer.options
+        return self._register(_transformed(request, properties, options), own)
+
+    def _register(self, request: Any, own_transforms: list[str]) -> Any:
         # The SDK's MockMonitor.RegisterResource, keeping what it drops; inputs deserialized once.
         urn = self.make_urn(request.parent, request.type, request.name)
+        if urn in self.registrations:
+            # The engine's step generator refuses a second registration of one URN.
+            raise DuplicateUrnError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+        if own_transforms:
+            self.resource_transforms[urn] = own_transforms
+        self.parents[urn] = request.parent
         if request.type == STACK_TYPE:
             response = resource_pb2.RegisterResourceResponse(urn=urn)
             inputs: dict[str, Any] = {}
@@ -189,7 +376,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             retain_on_delete=bool(request.retainOnDelete),
             ignore_changes=list(request.ignoreChanges),
             remote=bool(request.remote),
-            aliases=[_alias(alias) for alias in request.aliases],
+            aliases=[json_format.MessageToDict(alias) for alias in request.aliases],
         )
         with self.lock:
             self.registrations[urn] = registration
@@ -212,15 +399,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         result = answer[0] if isinstance(answer, tuple) else answer
         return resource_pb2.ResourceInvokeResponse(failures=None, **{"return": _plain_struct(result)})
-
-
-def _alias(alias: Any) -> dict[str, str]:
-    if alias.urn:
-        return {"urn": alias.urn}
-    spec = alias.spec
-    fields = {"name": spec.name, "type": spec.type, "stack": spec.stack, "project": spec.project}
-    fields["parentUrn"] = spec.parentUrn
-    return {key: value for key, value in fields.items() if value}
 
 
 def _ordered(registrations: Mapping[str, Registration]) -> list[Registration]:
@@ -294,8 +472,15 @@ def run_program(
     `parameters` are SSM parameters the simulated account already holds.
     Exceptions raised by the program (for example `SettingsError`) propagate unchanged.
     """
+    check_sdk_version()
     project = load_project(directory, stack, overrides)
-    region = project.config.get("aws:region", "us-east-1")
+    # Where the AWS provider looks for its region; the settings loader checks the same one.
+    region = (
+        project.config.get("aws:region")
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or "us-east-1"
+    )
     monitor = RecordingMonitor(RealisticMocks(region=region, parameters=parameters))
 
     def program() -> None:

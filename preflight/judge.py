@@ -64,6 +64,9 @@ class JudgeProcess:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env={**os.environ, "PYTHONPATH": python_path},
+                # Out of the terminal's process group: Ctrl-C stops preflight alone, at any moment of the
+                # worker's start-up, and the worker ends when its stdin closes (see `_serve`).
+                process_group=0,
             )
         except OSError as exc:
             worker = f"{sys.executable} -m preflight.judge"
@@ -124,15 +127,18 @@ def _serve() -> int:
         response: dict[str, Any] = {"error": str(exc)}
     else:
         response = asdict(judgement)
-    answer.write(json.dumps(response))
-    answer.flush()
+    try:
+        answer.write(json.dumps(response))
+        answer.flush()
+    except BrokenPipeError:
+        return 1  # preflight stopped (Ctrl-C) while the pack judged: nobody to answer
     return 0
 
 
 if __name__ == "__main__":
     # A short-lived process with a large, acyclic heap: see preflight/__main__.py.
     gc.disable()
-    # Ctrl-C reaches preflight and this worker together: end quietly, preflight says why.
+    # A Ctrl-C sent to this worker alone ends it quietly; preflight says why it stopped.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     # Run as `preflight.judge`, not as `__main__`, so that the pack raises the PackConfigError caught here.
     from preflight.judge import _serve as serve

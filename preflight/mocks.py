@@ -17,6 +17,8 @@ from typing import Any
 
 import pulumi
 
+from .zones import available_zones
+
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 
@@ -435,12 +437,12 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 "reverseDnsPrefix": "com.amazonaws",
             }
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            names = [f"{region}{z}" for z in "abc"]
+            names, zone_ids = available_zones(region)
             return {
                 "id": region,
                 "names": names,
-                "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)],
-                "groupNames": [region] * 3,
+                "zoneIds": zone_ids,
+                "groupNames": [region] * len(names),
             }
         if args.token == "aws:ssm/getParametersByPath:getParametersByPath":
             # By default a new stack: the pipeline has not recorded any deployment yet.

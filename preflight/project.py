@@ -8,7 +8,9 @@ block are reported like the CLI reports them, before the program runs.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,9 @@ class Project:
     main: Path
     config: dict[str, str]
     """Merged config for one stack, in the CLI's `namespace:key -> text` form."""
+    undecrypted: tuple[str, ...] = ()
+    """Secret (`secure:`) keys, which only the CLI can decrypt: project keys are planned with their
+    default, other namespaces' keys (provider credentials) with a placeholder nothing offline reads."""
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -53,15 +58,51 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+# The CLI's check (`ValidateConfigValue`): `pulumi config set key 60` stores the text "60", which an
+# integer key accepts, as a boolean key accepts "true" and "false".
 _TYPE_CHECKS = {
     "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, str) and re.fullmatch(r"[+-]?\d+", v) is not None)
+    ),
+    "boolean": lambda v: isinstance(v, bool) or v in ("true", "false", "True", "False", "TRUE", "FALSE"),
     "array": lambda v: isinstance(v, list),
 }
 
+# Text standing in for a secret of another namespace (a provider's credentials, say): preflight
+# cannot decrypt it and nothing offline reads it.
+SECRET_PLACEHOLDER = "[secret]"
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, Mapping) and set(value) == {"secure"} and isinstance(value["secure"], str)
+
+
+def _config_block(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
+    block = data.get("config") or {}
+    if not isinstance(block, Mapping):
+        raise ProjectError(f"{path}: `config:` must be a mapping of keys to values, got {type(block).__name__}")
+    for key in block:
+        if not isinstance(key, str) or not key:
+            raise ProjectError(f"{path}: config key {key!r} must be text such as {json.dumps('namespace:key')}")
+    return dict(block)
+
+
+def _check_namespace(path: Path, key: str, project: str) -> None:
+    """A key in a namespace one typo away from the project's is silently ignored by the program: refuse it."""
+    namespace, _, rest = key.partition(":")
+    if namespace != project and difflib.get_close_matches(namespace, [project], n=1, cutoff=0.8):
+        raise ProjectError(
+            f"{path}: config key '{key}' is in namespace '{namespace}', which nothing reads; "
+            f"did you mean '{project}:{rest}'?"
+        )
+
 
 def _check_type(stack: str, key: str, value: Any, schema: Mapping[str, Any]) -> None:
+    if _is_secure(value):
+        # The CLI decrypts a secret, then checks the plain value's type; offline it stays encrypted.
+        return
     expected = schema.get("type")
     check = _TYPE_CHECKS.get(str(expected))
     if check is not None and not check(value):
@@ -81,7 +122,7 @@ def load_project(directory: Path, stack: str, overrides: Mapping[str, Any] | Non
 
     schemas: dict[str, Mapping[str, Any]] = {}
     values: dict[str, Any] = {}
-    for key, decl in (project_file.get("config") or {}).items():
+    for key, decl in _config_block(directory / "Pulumi.yaml", project_file).items():
         full = key if ":" in key else f"{name}:{key}"
         if isinstance(decl, Mapping) and "type" in decl:
             schemas[full] = decl
@@ -98,11 +139,18 @@ def load_project(directory: Path, stack: str, overrides: Mapping[str, Any] | Non
         raise ProjectError(
             f"no stack named '{stack}': there is no {stack_path.name} (stacks here: {', '.join(stacks)})"
         )
-    stack_config = _load_yaml(stack_path).get("config") or {}
+    undecrypted: list[str] = []
+    stack_config = _config_block(stack_path, _load_yaml(stack_path))
     for key, value in stack_config.items():
         full = key if ":" in key else f"{name}:{key}"
+        _check_namespace(stack_path, full, name)
         if full in schemas:
             _check_type(stack, full, value, schemas[full])
+        if _is_secure(value):
+            undecrypted.append(full)
+            if full.startswith(f"{name}:"):
+                continue  # planned with the project's default, or unset
+            value = SECRET_PLACEHOLDER
         values[full] = value
     for key, value in (overrides or {}).items():
         values[key if ":" in key else f"{name}:{key}"] = value
@@ -112,4 +160,5 @@ def load_project(directory: Path, stack: str, overrides: Mapping[str, Any] | Non
         directory=directory,
         main=main,
         config={k: _as_text(v) for k, v in values.items() if v is not None},
+        undecrypted=tuple(undecrypted),
     )

@@ -11,6 +11,7 @@ plan, rewrite the digests and review their diff:
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from preflight.engine import PlanResult, Registration, run_program
 
@@ -19,14 +20,20 @@ DIGESTS = ROOT / "tests" / "data" / "plans"
 STACKS = ("dev", "prod")
 
 
+def alias_type(alias: dict[str, Any]) -> str | None:
+    """The type an alias gives a resource when it keeps its name and parent (a type-only alias)."""
+    spec = {key: value for key, value in alias.get("spec", {}).items() if value}
+    return spec["type"] if set(spec) == {"type"} else None
+
+
 def legacy_types(plan: PlanResult) -> dict[str, str]:
     """Each package token of the plan -> the legacy type its components' alias names."""
     return {
-        r.type: alias["type"]
+        r.type: aliased
         for r in plan.resources
         if r.type.startswith("container-delivery:index:")
-        for alias in r.aliases
-        if set(alias) == {"type"}
+        for aliased in map(alias_type, r.aliases)
+        if aliased
     }
 
 

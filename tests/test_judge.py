@@ -86,11 +86,19 @@ def test_a_worker_that_cannot_start_is_an_error_not_a_pass(
     assert "error: cannot start the policy pack worker" in capsys.readouterr().err
 
 
-def test_a_document_the_pack_cannot_read_exits_2_not_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_document_the_pack_cannot_read_exits_2_not_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Exit 1 means mandatory violations; a pack that fails on a document must not look like that."""
     state = tmp_path / "state.json"
-    resource = {"urn": "urn:pulumi:s::p::aws:s3/bucket:Bucket::b", "type": "aws:s3/bucket:Bucket", "inputs": 5}
+    resource = {"urn": "urn:pulumi:s::p::aws:s3/bucket:Bucket::b", "type": "aws:s3/bucket:Bucket", "inputs": {}}
     state.write_text(json.dumps({"deployment": {"resources": [resource]}}))
+
+    def failing_pack(*_: object) -> None:
+        raise RuntimeError("a rule that cannot read this document")
+
+    monkeypatch.setattr("preflight.cli.judge", failing_pack)
     assert main(["check", "--state", str(state)]) == 2
     err = capsys.readouterr().err
     assert f"error: the policy pack failed on {state}; its error is above" in err
+    assert "RuntimeError: a rule that cannot read this document" in err

@@ -385,7 +385,7 @@ def test_more_zones_than_the_region_has_says_how_many_exist() -> None:
     """Checked when the zone list arrives (an apply), so tested directly: the mock region has three zones."""
     assert _first_zones(["us-east-1a", "us-east-1b", "us-east-1c"], 2) == ["us-east-1a", "us-east-1b"]
     with pytest.raises(
-        ValueError, match=r"only 3 availability zones are available .*; set availability_zones to at most 3"
+        ValueError, match=r"got 4, but us-east-1 has only 3 available zones .*; set availability_zones to at most 3"
     ):
         _first_zones(["us-east-1a", "us-east-1b", "us-east-1c"], 4)
 

@@ -12,7 +12,7 @@ import pytest
 
 from preflight.engine import PlanResult
 from tests.conftest import plan
-from tests.plan_digests import DIGESTS, digests, legacy_types, legacy_urn
+from tests.plan_digests import DIGESTS, alias_type, digests, legacy_types, legacy_urn
 
 # The types these components were deployed under before the package (pinned: never edit).
 LEGACY = {
@@ -43,13 +43,13 @@ def test_every_component_carries_an_alias_to_its_deployed_type(stack_plan: PlanR
     components = [r for r in stack_plan.resources if r.type.startswith("container-delivery:index:")]
     assert components
     for component in components:
-        assert component.aliases == [{"type": LEGACY[component.type]}], component.urn
+        assert [alias_type(a) for a in component.aliases] == [LEGACY[component.type]], component.urn
 
 
 def test_bootstrap_image_keeps_its_alias_too() -> None:
     built = plan("dev", bootstrapImage="build")
     (image,) = built.of_type("container-delivery:index:BootstrapImage")
-    assert image.aliases == [{"type": LEGACY[image.type]}]
+    assert [alias_type(a) for a in image.aliases] == [LEGACY[image.type]]
 
 
 def test_a_child_is_reached_from_its_deployed_urn() -> None:

@@ -270,3 +270,47 @@ def test_retention_values_are_the_ones_cloudwatch_logs_documents() -> None:
             f"logRetentionDays {bad!r} is not a CloudWatch Logs retention; use one of "
             + ", ".join(map(str, LOG_RETENTION_DAYS))
         )
+
+
+CERT_EU = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+
+
+@pytest.mark.parametrize(
+    ("provider", "raw", "message"),
+    [
+        ({"region": "us-east-9"}, {}, "aws:region: got 'us-east-9'; expected an AWS region (did you mean us-east-1"),
+        ({"region": "us-east-1"}, {"services": services(certificateArn=CERT_EU)},
+         f"services[0].certificateArn: got {CERT_EU!r}; expected a certificate in the stack's region us-east-1"),
+        ({"defaultTags": {"tags": ["a", "b"]}}, {}, 'aws:defaultTags.tags: got ["a", "b"]'),
+        ({"defaultTags": "tags"}, {}, "aws:defaultTags: got 'tags'; expected an object with one key, tags"),
+        ({}, {"services": services(name="internal-api")}, "services[0].name: got 'internal-api'; its load balancer"),
+        ({}, {"target": "eks", "services": services(name="kube-system")},
+         "services[0].name: got 'kube-system'; its namespace 'kube-system'"),
+        ({}, {"services": services() + services(name="web-cache")}, "services[1].name: got 'web-cache'"),
+    ],
+    ids=[
+        "noncompliant_region",
+        "noncompliant_certificate_region",
+        "noncompliant_default_tags_list",
+        "noncompliant_default_tags_text",
+        "noncompliant_internal_alb",
+        "noncompliant_reserved_namespace",
+        "noncompliant_colliding_services",
+    ],
+)  # fmt: skip
+def test_noncompliant_what_aws_would_refuse(provider: dict[str, Any], raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(raw, "dev", "container-delivery", provider)
+    assert any(p.startswith(message) for p in caught.value.problems), caught.value.problems
+
+
+def test_compliant_provider_settings() -> None:
+    provider = {"region": "eu-west-1", "defaultTags": {"tags": {"team": "web", "cost-center": 42}}}
+    settings = parse_settings({"services": services(certificateArn=CERT_EU)}, "dev", "container-delivery", provider)
+    assert settings.services[0].certificate_arn == CERT_EU
+
+
+def test_noncompliant_stack_name_with_a_dot() -> None:
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({}, "dev.1", "container-delivery")
+    assert caught.value.problems[-1].startswith("stack name: got 'dev.1'; the artifact key's alias")
