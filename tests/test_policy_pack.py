@@ -120,6 +120,15 @@ INSECURE_CHOICES = [
         {"container-delivery:environment": "prod", "container-delivery:requireApproval": False},
         {"codepipeline-prod-approval"},
     ),
+    (
+        "noncompliant_approval_off_in_prod_eks",
+        {
+            "container-delivery:environment": "prod",
+            "container-delivery:target": "eks",
+            "container-delivery:requireApproval": False,
+        },
+        {"codepipeline-prod-approval"},
+    ),
 ]
 
 
