@@ -49,7 +49,8 @@ def read_cidrs(values: Iterable[object]) -> Cidrs:
 
 def admitted(networks: Iterable[IPv4Network] | Iterable[IPv6Network]) -> int:
     """Addresses in the union of `networks` (one family), overlaps counted once."""
-    return sum(n.num_addresses for n in ipaddress.collapse_addresses(networks))  # type: ignore[type-var]
+    union: Iterable[IPv4Network | IPv6Network] = ipaddress.collapse_addresses(networks)  # type: ignore[type-var, assignment]
+    return sum(n.num_addresses for n in union)
 
 
 def ipv6_limit(max_ipv4_addresses: int) -> int:
