@@ -303,7 +303,8 @@ RESOURCES_FIX = "set requests (cpu, memory) and a memory limit"
             f"{POD}initContainers",
             [without(INIT, "resources")],
             [
-                f"{W} init container migrate: resources lack requests.cpu, requests.memory, limits.memory: {RESOURCES_FIX}"
+                f"{W} init container migrate: resources lack requests.cpu, requests.memory, limits.memory: "
+                + RESOURCES_FIX
             ],
             id="noncompliant_init_container_without_resources",
         ),
@@ -489,7 +490,8 @@ CLUSTER_ROLE_REF = {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRol
         pytest.param(
             changed(BINDING, "roleRef", {**CLUSTER_ROLE_REF, "name": "cluster-admin"}),
             [
-                "RoleBinding web/web-deployer binds cluster-admin: bind a Role with only the permissions its subjects need"
+                "RoleBinding web/web-deployer binds cluster-admin: bind a Role with only the permissions its "
+                "subjects need"
             ],
             id="noncompliant_cluster_admin_in_namespace",
         ),
@@ -501,14 +503,16 @@ CLUSTER_ROLE_REF = {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRol
         pytest.param(
             cluster_binding("admin"),
             [
-                "ClusterRoleBinding ops binds admin in every namespace: use a RoleBinding in the namespace its subjects work in"
+                "ClusterRoleBinding ops binds admin in every namespace: use a RoleBinding in the namespace its "
+                "subjects work in"
             ],
             id="noncompliant_admin_cluster_wide",
         ),
         pytest.param(
             cluster_binding("edit"),
             [
-                "ClusterRoleBinding ops binds edit in every namespace: use a RoleBinding in the namespace its subjects work in"
+                "ClusterRoleBinding ops binds edit in every namespace: use a RoleBinding in the namespace its "
+                "subjects work in"
             ],
             id="noncompliant_edit_cluster_wide",
         ),

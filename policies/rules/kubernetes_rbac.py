@@ -40,8 +40,7 @@ def _rules(resource: Resource) -> list[Mapping[str, Any]]:
     description="Role and ClusterRole rules list their verbs, apiGroups and resources: no `*` (mandatory: a "
     "wildcard grants every verb or resource, including those added later).",
     severity="high",
-    remediation="Replace `*` with the verbs (get, list, watch, patch ...), API groups and resources the subject "
-    "needs.",
+    remediation="Replace `*` with the verbs (get, list, watch, patch ...), API groups and resources the subject needs.",
 )
 def no_wildcards(resource: Resource, config: Config) -> Iterator[str]:
     label = _label(resource)

@@ -9,7 +9,7 @@ value is not known yet (a preview of a new bucket), when it depends on the bucke
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .contract import ALB_ACCESS_LOGS_PURPOSE, PURPOSE_TAG
@@ -116,12 +116,19 @@ def _blocks_off(block: StackResource) -> list[str]:
     return [k for k in BLOCKS if block.props.get(k) is not True]
 
 
-def _algorithms(bucket: StackResource, index: _Settings) -> list[str]:
-    found = [
+def _setting_algorithms(config: StackResource) -> list[str]:
+    return [
         str((rule.get("applyServerSideEncryptionByDefault") or {}).get("sseAlgorithm"))
-        for config in index.of(bucket)
         for rule in config.props.get("rules") or []
     ]
+
+
+def _algorithms(bucket: StackResource, index: _Settings, memo: dict[str, list[str]]) -> list[str]:
+    found = []
+    for config in index.of(bucket):
+        if config.urn not in memo:
+            memo[config.urn] = _setting_algorithms(config)
+        found += memo[config.urn]
     inline = known(bucket.props, "serverSideEncryptionConfiguration") or {}
     default = (inline.get("rule") or {}).get("applyServerSideEncryptionByDefault") or {}
     return found + ([str(default["sseAlgorithm"])] if default.get("sseAlgorithm") else [])
@@ -137,8 +144,9 @@ def _algorithms(bucket: StackResource, index: _Settings) -> list[str]:
 )
 def kms_encryption(resources: Sequence[StackResource], config: Config) -> StackViolations:
     index = _Settings(resources, ENCRYPTION)
+    memo: dict[str, list[str]] = {}  # the algorithms of each configuration, read once
     for bucket in _buckets(resources):
-        algorithms = _algorithms(bucket, index)
+        algorithms = _algorithms(bucket, index, memo)
         if any(a in KMS_ALGORITHMS for a in algorithms):
             continue
         if tags(bucket.props).get(ALB_LOGS_MARK[0]) == ALB_LOGS_MARK[1] and set(algorithms) <= {"AES256"}:
@@ -184,9 +192,9 @@ def _denies_plain_http(statement: Any) -> bool:
     return everyone and objects and insecure and any(a in ("*", "s3:*") for a in actions)
 
 
-def _policies(bucket: StackResource, index: _Settings) -> Iterable[Any]:
-    yield from (p.props.get("policy") for p in index.of(bucket))
-    yield known(bucket.props, "policy")
+def _denies_http(policy: Any) -> bool:
+    """Whether a bucket policy (JSON text or object) has a statement denying requests without TLS."""
+    return bool(policy) and any(_denies_plain_http(s) for s in _as_list(_document(policy).get("Statement") or []))
 
 
 @stack_rule(
@@ -198,9 +206,14 @@ def _policies(bucket: StackResource, index: _Settings) -> Iterable[Any]:
 )
 def tls_only(resources: Sequence[StackResource], config: Config) -> StackViolations:
     index = _Settings(resources, BUCKET_POLICY)
+    memo: dict[str, bool] = {}  # the verdict on each BucketPolicy, computed once
     for bucket in _buckets(resources):
-        statements = [s for p in _policies(bucket, index) if p for s in _as_list(_document(p).get("Statement") or [])]
-        if not any(_denies_plain_http(s) for s in statements):
+        verdicts = []
+        for policy in index.of(bucket):
+            if policy.urn not in memo:
+                memo[policy.urn] = _denies_http(policy.props.get("policy"))
+            verdicts.append(memo[policy.urn])
+        if not any(verdicts) and not _denies_http(known(bucket.props, "policy")):
             yield (
                 f"bucket {_name(bucket)} has no policy statement denying requests with aws:SecureTransport false: "
                 "add a Deny of s3:* for Principal * on the bucket and its objects with that condition",
