@@ -10,6 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.conftest import ROOT
 from tests.policy_harness import changed, resource_messages
 
 ROLE = "aws:iam/role:Role"
@@ -116,9 +117,12 @@ CONTEXT = "name a ref (ref:refs/heads/<branch>) or an environment (environment:<
             id="noncompliant_any_branch",
         ),
         pytest.param(
-            github_sub("repo:octo-org/web:pull_request", "StringEquals"),
-            [broad("repo:octo-org/web:pull_request", CONTEXT)],
-            id="noncompliant_pull_requests",
+            github_sub("repo:octo-org/web:pull_request", "StringEquals"), [], id="compliant_pull_requests_of_one_repo"
+        ),
+        pytest.param(
+            github_sub("repo:octo-org/web:pull_request_target"),
+            [broad("repo:octo-org/web:pull_request_target", CONTEXT)],
+            id="noncompliant_unknown_context",
         ),
         pytest.param(
             github_sub("repo:octo-org/web:environment:prod", "StringNotEquals"),
@@ -212,4 +216,11 @@ def test_roles_not_trusted_by_an_oidc_provider_are_not_judged(principal):
     document = changed(trust(GITHUB, {}), "Statement.0.Principal", principal)
     document = changed(document, "Statement.0.Action", "sts:AssumeRole")
     document["Statement"][0].pop("Condition")
+    assert judged(document) == []
+
+
+def test_the_trust_policy_docs_ci_md_tells_users_to_write_passes():
+    text = (ROOT / "docs" / "ci.md").read_text()
+    block = text.split("The trust policy of the prod deploy role:\n\n```json\n", 1)[1].split("```", 1)[0]
+    document = json.loads(block.replace("<ACCOUNT_ID>", "123456789012").replace("<OWNER>/<REPO>", "octo-org/web"))
     assert judged(document) == []

@@ -46,6 +46,8 @@ def subject_problem(provider: str, subject: str) -> str | None:
         match = GITHUB_SUBJECT.fullmatch(subject)
         if match is None or _wild(match["owner"]) or _wild(match["repo"]):
             return "name repo:<owner>/<repository>:..., with no wildcard in owner or repository"
+        if match["context"] == "pull_request":
+            return None  # the pull-request jobs of that one repository (docs/ci.md: the read-only preview role)
         context = GITHUB_CONTEXT.fullmatch(match["context"])
         if context is None or context["name"][0] in WILDCARDS:
             return "name a ref (ref:refs/heads/<branch>) or an environment (environment:<name>), not every one"
@@ -108,8 +110,8 @@ def _trust(resource: Resource) -> Sequence[Stmt]:
     types=[ROLE],
     description="A role trusted by an OIDC provider (GitHub Actions, an EKS IRSA issuer, any other) checks the "
     "token's aud and constrains its sub (StringEquals/StringLike on <provider>:sub) to specific repositories and "
-    "refs or environments, or namespaces and service accounts (mandatory: otherwise anyone the provider signs "
-    "for assumes the role).",
+    "refs, environments or pull requests, or namespaces and service accounts (mandatory: otherwise anyone the "
+    "provider signs for assumes the role).",
     severity="critical",
     remediation="Add StringEquals <provider>:aud sts.amazonaws.com and StringEquals/StringLike <provider>:sub "
     "repo:<owner>/<repo>:ref:refs/heads/<branch> (or :environment:<name>), or "
