@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.session
 import pytest
+from botocore.validate import validate_parameters
 
 from tests.policy_harness import changed, resource_messages
 
@@ -122,3 +124,20 @@ def test_eks_no_cluster_admin_access_on_the_component(entries, expected):
 def test_eks_cluster_operators_are_pack_config(operators, expected):
     props = association("AmazonEKSClusterAdminPolicy", CLUSTER_SCOPE, OPS)
     assert resource_messages("eks-no-cluster-admin-access", ASSOCIATION, props, clusterOperators=operators) == expected
+
+
+EKS_API = botocore.session.get_session().get_service_model("eks")
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        pytest.param("CreateAccessEntry", DEPLOY_ENTRY, id="access_entry"),
+        pytest.param("CreateAccessEntry", changed(DEPLOY_ENTRY, "kubernetesGroups", ["system:masters"]), id="masters"),
+        pytest.param("AssociateAccessPolicy", association("AmazonEKSClusterAdminPolicy", CLUSTER_SCOPE), id="cluster"),
+        pytest.param("AssociateAccessPolicy", association("AmazonEKSAdminPolicy", NAMESPACE_SCOPE), id="namespace"),
+    ],
+)
+def test_fixtures_are_eks_api_requests(operation, params):
+    """The resources' inputs have the EKS API's names and shapes, so the rule reads what AWS receives."""
+    validate_parameters(params, EKS_API.operation_model(operation).input_shape)
