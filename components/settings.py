@@ -18,6 +18,8 @@ from typing import Any
 
 import pulumi
 
+from policies.rules.networks import read_cidrs, too_open
+
 from . import naming
 from .aws_regions import ALL_REGIONS
 from .image_record import DEFAULT_BOOTSTRAP_IMAGE
@@ -439,7 +441,8 @@ def _id_list(key: str, value: Any, pattern: re.Pattern[str], problems: _Problems
 
 
 def _parse_cidrs(key: str, value: Any, problems: _Problems) -> tuple[str, ...]:
-    """IPv4 CIDRs; 0.0.0.0/0 is refused here: a Kubernetes API open to the internet is never a setting."""
+    """IPv4 CIDRs whose union admits at most a /8 (`policies.rules.networks`, the pack's default): a
+    Kubernetes API open to the internet, even in pieces, is never a setting."""
     if value is None:
         return ()
     value = _as_list(value)
@@ -453,14 +456,17 @@ def _parse_cidrs(key: str, value: Any, problems: _Problems) -> tuple[str, ...]:
         except ValueError:
             problems.add(key, item, "a CIDR such as 203.0.113.0/24 (host bits zero)")
             continue
-        if network.prefixlen == 0:
-            problems.add(
-                key,
-                item,
-                "the egress CIDRs of the machines that run `pulumi up` and the pipeline, not the whole internet",
-            )
+        if network.version != 4:
+            problems.add(key, item, "an IPv4 CIDR (the cluster is IPv4, EKS refuses IPv6 public-access CIDRs on it)")
             continue
         cidrs.append(str(network))
+    for _family, count, limit in too_open(read_cidrs(cidrs)):
+        problems.add(
+            key,
+            cidrs,
+            f"the egress CIDRs of the machines that run `pulumi up` and the pipeline, not a large part of the "
+            f"internet: together they admit {count:,} addresses, more than {limit:,}",
+        )
     return tuple(cidrs)
 
 

@@ -140,7 +140,7 @@ REFUSED: list[tuple[str, Callable[[Config], None] | str, list[str], str]] = [
     ("noncompliant_subnets_without_vpc", setting("publicSubnetIds", ["subnet-0123456789abcdef0"]), [],
      "vpcId: got null; expected the VPC of the given subnets"),
     ("noncompliant_cluster_cidr_open", setting("clusterEndpointPublicCidrs", ["0.0.0.0/0"]), [],
-     "not the whole internet"),
+     "not a large part of the internet"),
     ("noncompliant_bootstrap_image", setting("bootstrapImage", "Not An Image"), [], "bootstrapImage: got"),
     ("noncompliant_scan_threshold", setting("scanSeverityThreshold", "SEVERE"), [], "scanSeverityThreshold: got"),
     ("noncompliant_build_compute_type", setting("buildComputeType", "HUGE"), [], "buildComputeType: got 'HUGE'"),

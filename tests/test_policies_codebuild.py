@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from tests.policy_harness import DELETE, changed, resource_messages
+from tests.policy_harness import DELETE, changed, messages, resource_messages, state
 
 PROJECT = "aws:codebuild/project:Project"
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
@@ -372,14 +372,31 @@ def test_codepipeline_artifacts_kms(path, value, expected):
     assert resource_messages("codepipeline-artifacts-kms", PIPELINE, props) == expected
 
 
-NO_APPROVAL = "deploys to prod with no manual approval before it: add a stage with an Approval/Manual action before it"
+APPROVAL_FIX = "add a stage with an Approval/Manual action before it, or one earlier in the stage (lower runOrder)"
+
+
+def ungated(stage: str, action: str, kind: str, environment: str = "prod (tag cicd:environment)") -> str:
+    return (
+        f"stage {stage} action {action} ({kind}) changes what runs in {environment} with no manual approval "
+        f"before it: {APPROVAL_FIX}"
+    )
+
+
 DEPLOY_SAME_STAGE = {
     "name": "Deploy",
     "actions": [_action("Approve", "Approval", "Manual", 1), _action("Deploy", "Deploy", "ECS", 2)],
 }
+# The EKS target's deploy stage: a CodeBuild step that runs kubectl (components/pipeline_declaration.py).
+KUBECTL_DEPLOY = {"name": "Deploy", "actions": [_action("Deploy", "Build", "CodeBuild")]}
+TEST = {"name": "Test", "actions": [_action("Test", "Test", "CodeBuild")]}
 
 
 UNGATED = changed(PIPELINE_PROPS, "stages", [SOURCE, BUILD, DEPLOY, RECORD])
+RECORD_UNGATED = ungated("Record", "Record", "Build/CodeBuild")
+
+
+def stages(*given: dict[str, object]) -> dict[str, object]:
+    return changed(PIPELINE_PROPS, "stages", list(given))
 
 
 @pytest.mark.parametrize(
@@ -388,51 +405,109 @@ UNGATED = changed(PIPELINE_PROPS, "stages", [SOURCE, BUILD, DEPLOY, RECORD])
         pytest.param(PIPELINE_PROPS, [], id="compliant_prod_with_approval_stage"),
         pytest.param(changed(UNGATED, "tags.cicd:environment", "dev"), [], id="compliant_dev_without_approval"),
         pytest.param(changed(UNGATED, "tags", DELETE), [], id="compliant_untagged_is_not_production"),
+        pytest.param(stages(SOURCE, BUILD, DEPLOY_SAME_STAGE), [], id="compliant_approval_earlier_in_deploy_stage"),
+        pytest.param(stages(SOURCE, BUILD), [], id="compliant_build_only"),
+        pytest.param(stages(SOURCE, BUILD, TEST), [], id="compliant_test_after_build"),
+        pytest.param(stages(SOURCE, BUILD, APPROVAL, KUBECTL_DEPLOY, RECORD), [], id="compliant_eks_with_approval"),
         pytest.param(
-            changed(PIPELINE_PROPS, "stages", [SOURCE, BUILD, DEPLOY_SAME_STAGE]),
-            [],
-            id="compliant_approval_earlier_in_deploy_stage",
+            UNGATED,
+            [ungated("Deploy", "Deploy", "Deploy/ECS"), RECORD_UNGATED],
+            id="noncompliant_prod_without_approval",
         ),
-        pytest.param(changed(PIPELINE_PROPS, "stages", [SOURCE, BUILD, RECORD]), [], id="compliant_no_deploy_stage"),
-        pytest.param(UNGATED, [f"stage Deploy {NO_APPROVAL}"], id="noncompliant_prod_without_approval"),
         pytest.param(
-            changed(PIPELINE_PROPS, "stages", [SOURCE, BUILD, {**DEPLOY, "name": "Canary"}, APPROVAL, DEPLOY]),
-            [f"stage Canary {NO_APPROVAL}"],
+            stages(SOURCE, BUILD, KUBECTL_DEPLOY, RECORD),
+            [ungated("Deploy", "Deploy", "Build/CodeBuild"), RECORD_UNGATED],
+            id="noncompliant_eks_kubectl_step_without_approval",
+        ),
+        pytest.param(
+            stages(SOURCE, BUILD, {"name": "Deploy", "actions": [_action("Deploy", "Deploy", "EKS")]}),
+            [ungated("Deploy", "Deploy", "Deploy/EKS")],
+            id="noncompliant_codepipeline_eks_action",
+        ),
+        pytest.param(
+            stages(SOURCE, BUILD, {"name": "Release", "actions": [_action("BlueGreen", "Deploy", "CodeDeployToECS")]}),
+            [ungated("Release", "BlueGreen", "Deploy/CodeDeployToECS")],
+            id="noncompliant_codedeploy_action",
+        ),
+        pytest.param(
+            stages(SOURCE, BUILD, {"name": "Ship", "actions": [_action("Roll", "Compute", "Commands")]}),
+            [ungated("Ship", "Roll", "Compute/Commands")],
+            id="noncompliant_commands_after_build",
+        ),
+        pytest.param(
+            stages(SOURCE, BUILD, RECORD), [RECORD_UNGATED], id="noncompliant_step_after_build_without_approval"
+        ),
+        pytest.param(
+            stages(SOURCE, {"name": "Deploy", "actions": [_action("Apply", "Build", "CodeBuild")]}),
+            [ungated("Deploy", "Apply", "Build/CodeBuild")],
+            id="noncompliant_only_step_named_deploy",
+        ),
+        pytest.param(
+            stages(SOURCE, BUILD, {**DEPLOY, "name": "Canary"}, APPROVAL, DEPLOY),
+            [ungated("Canary", "Deploy", "Deploy/ECS")],
             id="noncompliant_deploy_before_approval",
         ),
         pytest.param(
-            changed(
-                PIPELINE_PROPS,
-                "stages",
-                [
-                    SOURCE,
-                    BUILD,
-                    {"name": "Deploy", "actions": [_action("Deploy", "Deploy", "ECS"), *APPROVAL["actions"]]},
-                ],
+            stages(SOURCE, BUILD, DEPLOY, APPROVAL),
+            [ungated("Deploy", "Deploy", "Deploy/ECS")],
+            id="noncompliant_approval_after_deploy",
+        ),
+        pytest.param(
+            stages(
+                SOURCE, BUILD, {"name": "Deploy", "actions": [_action("Deploy", "Deploy", "ECS"), *APPROVAL["actions"]]}
             ),
-            [f"stage Deploy {NO_APPROVAL}"],
+            [ungated("Deploy", "Deploy", "Deploy/ECS")],
             id="noncompliant_approval_parallel_to_deploy",
         ),
         pytest.param(
             changed(PIPELINE_PROPS, "stages.2.actions.0.provider", "Lambda"),
-            [f"stage Deploy {NO_APPROVAL}"],
+            [ungated("Deploy", "Deploy", "Deploy/ECS"), RECORD_UNGATED],
             id="noncompliant_approval_not_manual",
         ),
     ],
 )
 def test_codepipeline_prod_approval(props, expected):
-    # Given a pipeline, When the prod-approval rule runs, Then it reports each ungated deploy stage
+    # Given a pipeline, When the prod-approval rule runs, Then it reports each ungated deploying action
     assert resource_messages("codepipeline-prod-approval", PIPELINE, props) == expected
 
 
+@pytest.mark.parametrize(
+    ("tags", "environment"),
+    [
+        pytest.param({"environment": "prod"}, "prod (tag environment)", id="noncompliant_environment_tag"),
+        pytest.param({"Environment": "Production"}, "Production (tag Environment)", id="noncompliant_capitalised"),
+        pytest.param({"env": "PROD"}, "PROD (tag env)", id="noncompliant_env_tag"),
+        pytest.param({"stage": "prod"}, "prod (tag stage)", id="noncompliant_stage_tag"),
+        pytest.param({"environment": "staging"}, None, id="compliant_other_environment"),
+    ],
+)
+def test_codepipeline_production_recognised_by_common_environment_tags(tags, environment):
+    props = changed(changed(UNGATED, "tags", tags), "stages", [SOURCE, BUILD, DEPLOY])
+    expected = [ungated("Deploy", "Deploy", "Deploy/ECS", environment)] if environment else []
+    assert resource_messages("codepipeline-prod-approval", PIPELINE, props) == expected
+
+
+@pytest.mark.parametrize(
+    ("stack", "expected"),
+    [
+        pytest.param("prod", [ungated("Deploy", "Deploy", "Deploy/ECS", "prod (stack name)")], id="noncompliant_prod"),
+        pytest.param("dev", [], id="compliant_dev"),
+    ],
+)
+def test_codepipeline_production_recognised_by_stack_name(stack, expected):
+    # Given an untagged pipeline without approval in the stack `stack`
+    pipeline = state(
+        PIPELINE, "web-pipeline", changed(changed(UNGATED, "tags", DELETE), "stages", [SOURCE, BUILD, DEPLOY])
+    )
+    pipeline["urn"] = pipeline["urn"].replace("urn:pulumi:test::", f"urn:pulumi:{stack}::")
+    assert messages("codepipeline-prod-approval", [pipeline]) == expected
+
+
 def test_codepipeline_production_environments_are_configurable():
-    # Given a pipeline tagged for an environment the team calls "production", without approval
-    props = changed(changed(PIPELINE_PROPS, "tags.cicd:environment", "production"), "stages", [SOURCE, BUILD, DEPLOY])
-    # When the rule runs with the default, Then it passes; with "production" listed, it reports
+    # Given a pipeline tagged for an environment the team calls "live", without approval
+    props = changed(changed(PIPELINE_PROPS, "tags.cicd:environment", "live"), "stages", [SOURCE, BUILD, DEPLOY])
+    # When the rule runs with the default, Then it passes; with "live" listed, it reports
     assert resource_messages("codepipeline-prod-approval", PIPELINE, props) == []
-    assert resource_messages(
-        "codepipeline-prod-approval", PIPELINE, props, productionEnvironments=["prod", "production"]
-    ) == [
-        "stage Deploy deploys to production with no manual approval before it: add a stage with an "
-        "Approval/Manual action before it"
+    assert resource_messages("codepipeline-prod-approval", PIPELINE, props, productionEnvironments=["live"]) == [
+        ungated("Deploy", "Deploy", "Deploy/ECS", "live (tag cicd:environment)")
     ]

@@ -80,15 +80,42 @@ def test_eks_endpoint_not_public(type_, prefix, field, value, expected):
     assert resource_messages("eks-endpoint-not-public", type_, props) == [m.format(p=prefix) for m in expected]
 
 
+TOO_OPEN = (
+    "{{p}}endpointPublicAccess is true and {{p}}publicAccessCidrs together admit {count} IPv4 addresses, more than "
+    "16,777,216 (maxPublicAddresses): " + NOT_PUBLIC_FIX
+)
+
+
 @pytest.mark.parametrize(("type_", "prefix"), BOTH)
 @pytest.mark.parametrize(
     ("cidrs", "expected"),
     [
         pytest.param(["203.0.113.0/24"], [], id="compliant_public_to_listed_network"),
+        pytest.param(["10.0.0.0/8"], [], id="compliant_union_exactly_the_limit"),
+        pytest.param(["10.0.0.0/9", "10.0.0.0/8", "10.128.0.0/9"], [], id="compliant_overlaps_counted_once"),
         pytest.param(
             ["203.0.113.0/24", "0.0.0.0/0"],
-            ["{p}endpointPublicAccess is true and {p}publicAccessCidrs contains 0.0.0.0/0: " + NOT_PUBLIC_FIX],
+            [TOO_OPEN.format(count="4,294,967,296")],
             id="noncompliant_public_to_anywhere",
+        ),
+        pytest.param(
+            ["0.0.0.0/1", "128.0.0.0/1"], [TOO_OPEN.format(count="4,294,967,296")], id="noncompliant_internet_in_halves"
+        ),
+        pytest.param(
+            ["10.0.0.0/8", "11.0.0.0/8"], [TOO_OPEN.format(count="33,554,432")], id="noncompliant_two_slash_eights"
+        ),
+        pytest.param(
+            ["203.0.113.0/24", "2001:db8::/32"],
+            [
+                "{p}publicAccessCidrs lists IPv6 2001:db8::/32 on an IPv4 cluster: list IPv4 CIDRs only (EKS accepts "
+                "IPv6 public-access CIDRs on IPv6 clusters only)"
+            ],
+            id="noncompliant_ipv6_on_ipv4_cluster",
+        ),
+        pytest.param(
+            ["203.0.113.0/24", "not-a-cidr"],
+            ["{p}publicAccessCidrs entry 'not-a-cidr' is not a CIDR: list networks such as 203.0.113.0/24"],
+            id="noncompliant_not_a_cidr",
         ),
     ],
 )
@@ -97,6 +124,42 @@ def test_eks_public_endpoint_limited_by_cidrs(type_, prefix, cidrs, expected):
     props = cluster(type_, prefix, "endpointPublicAccess", True)
     props = changed(props, f"{prefix}publicAccessCidrs", cidrs)
     assert resource_messages("eks-endpoint-not-public", type_, props) == [m.format(p=prefix) for m in expected]
+
+
+IPV6_FAMILY = [
+    pytest.param(AWS_CLUSTER, "vpcConfig.", "kubernetesNetworkConfig.ipFamily", id="aws"),
+    pytest.param(COMPONENT, "", "ipFamily", id="pulumi_eks"),
+]
+
+
+@pytest.mark.parametrize(("type_", "prefix", "family_field"), IPV6_FAMILY)
+@pytest.mark.parametrize(
+    ("cidrs", "expected"),
+    [
+        pytest.param(["203.0.113.0/24", "2001:db8::/32"], [], id="compliant_ipv6_on_ipv6_cluster"),
+        pytest.param(
+            ["2000::/3"],
+            [
+                "{p}endpointPublicAccess is true and {p}publicAccessCidrs together admit about 2^125 IPv6 addresses, "
+                "more than about 2^120 (maxPublicAddresses): " + NOT_PUBLIC_FIX
+            ],
+            id="noncompliant_all_global_ipv6",
+        ),
+    ],
+)
+def test_eks_public_endpoint_on_an_ipv6_cluster(type_, prefix, family_field, cidrs, expected):
+    props = changed(cluster(type_, prefix, "endpointPublicAccess", True), family_field, "ipv6")
+    props = changed(props, f"{prefix}publicAccessCidrs", cidrs)
+    assert resource_messages("eks-endpoint-not-public", type_, props) == [m.format(p=prefix) for m in expected]
+
+
+def test_eks_public_endpoint_limit_is_pack_config():
+    props = changed(cluster(COMPONENT, "", "endpointPublicAccess", True), "publicAccessCidrs", ["198.51.100.0/24"])
+    assert resource_messages("eks-endpoint-not-public", COMPONENT, props, maxPublicAddresses=256) == []
+    assert resource_messages("eks-endpoint-not-public", COMPONENT, props, maxPublicAddresses=255) == [
+        "endpointPublicAccess is true and publicAccessCidrs together admit 256 IPv4 addresses, more than 255 "
+        "(maxPublicAddresses): " + NOT_PUBLIC_FIX
+    ]
 
 
 @pytest.mark.parametrize(("type_", "prefix"), BOTH)

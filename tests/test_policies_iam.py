@@ -38,6 +38,7 @@ IAM_RULES = [
     "iam-no-admin-managed-policies",
     "iam-trust-policy-principals",
     "iam-resource-policy-public-principal",
+    "iam-oidc-trust-subject",
 ]
 
 # Happy path: what a pipeline role needs, scoped, as the components write it.

@@ -114,6 +114,41 @@ def test_s3_public_access_block(states, expected):
     assert messages("s3-public-access-block", states) == expected
 
 
+EXISTING = "existing-bucket"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("bucket", EXISTING, [], id="compliant_all_four_on"),
+        pytest.param(
+            "ignorePublicAcls",
+            False,
+            [f"BucketPublicAccessBlock of bucket {EXISTING} leaves ignorePublicAcls off: set all four to true"],
+            id="noncompliant_ignore_public_acls_false",
+        ),
+        pytest.param(
+            "blockPublicPolicy",
+            DELETE,
+            [f"BucketPublicAccessBlock of bucket {EXISTING} leaves blockPublicPolicy off: set all four to true"],
+            id="noncompliant_block_public_policy_unset",
+        ),
+    ],
+)
+def test_s3_public_access_block_judged_on_its_own_when_the_bucket_is_not_in_the_stack(field, value, expected):
+    """Given only a BucketPublicAccessBlock of a bucket created elsewhere (named by id)."""
+    props = changed(changed(S3["public_access"], "bucket", EXISTING), field, value)
+    block = state(PAB, "existing-public-access", props)
+    violations = evaluate([block], None, [POLICIES["s3-public-access-block"]]).violations
+    assert [(v.urn, v.message) for v in violations] == [(block["urn"], m) for m in expected]
+
+
+def test_s3_public_access_block_of_a_bucket_in_the_stack_is_reported_once_on_the_bucket():
+    states = s3_states("public_access", "restrictPublicBuckets", False)
+    violations = evaluate(states, None, [POLICIES["s3-public-access-block"]]).violations
+    assert [v.urn for v in violations] == [BUCKET_URN]
+
+
 KMS_FIX = "add a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms and the stack key"
 ALGORITHM = "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm"
 INLINE_KMS = {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}}

@@ -111,6 +111,16 @@ def test_bad_settings_exit_2_with_every_key_and_no_traceback(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_cluster_endpoint_opened_to_the_internet_in_pieces_exits_2(tmp_path: Path) -> None:
+    project = _copy_project(
+        tmp_path, "config:\n  container-delivery:clusterEndpointPublicCidrs: [0.0.0.0/1, 128.0.0.0/1]\n"
+    )
+    result = _run_cli(project, "plan", "--stack", "bad")
+    assert result.returncode == 2
+    assert "together they admit 4,294,967,296 addresses, more than 16,777,216" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 def test_wrongly_typed_config_is_rejected_like_the_cli(tmp_path: Path) -> None:
     project = _copy_project(tmp_path, "config:\n  container-delivery:requireApproval: sometimes\n")
     result = _run_cli(project, "plan", "--stack", "bad")

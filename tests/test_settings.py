@@ -183,7 +183,22 @@ BAD_INPUTS = [
     (
         "noncompliant_cluster_endpoint_open_to_internet",
         {"clusterEndpointPublicCidrs": ["0.0.0.0/0"]},
-        "clusterEndpointPublicCidrs: got '0.0.0.0/0'; expected the egress CIDRs",
+        'clusterEndpointPublicCidrs: got ["0.0.0.0/0"]; expected the egress CIDRs of the machines that run '
+        "`pulumi up` and the pipeline, not a large part of the internet: together they admit 4,294,967,296 "
+        "addresses, more than 16,777,216",
+    ),
+    (
+        "noncompliant_cluster_endpoint_open_in_halves",
+        {"clusterEndpointPublicCidrs": ["0.0.0.0/1", "128.0.0.0/1"]},
+        'clusterEndpointPublicCidrs: got ["0.0.0.0/1", "128.0.0.0/1"]; expected the egress CIDRs of the machines '
+        "that run `pulumi up` and the pipeline, not a large part of the internet: together they admit "
+        "4,294,967,296 addresses, more than 16,777,216",
+    ),
+    (
+        "noncompliant_cluster_endpoint_ipv6",
+        {"clusterEndpointPublicCidrs": ["203.0.113.0/24", "2001:db8::/32"]},
+        "clusterEndpointPublicCidrs: got '2001:db8::/32'; expected an IPv4 CIDR (the cluster is IPv4, EKS refuses "
+        "IPv6 public-access CIDRs on it)",
     ),
     (
         "noncompliant_cluster_endpoint_cidr",

@@ -16,7 +16,20 @@ if TYPE_CHECKING:
     from pulumi_policy import Policy
 
 PACK_NAME = "container-delivery-baseline"
-RULE_MODULES = ("codebuild", "codepipeline", "ecr", "ecs", "eks", "elb", "iam", "storage")
+RULE_MODULES = (
+    "codebuild",
+    "codepipeline",
+    "ecr",
+    "ecs",
+    "eks",
+    "eks_access",
+    "elb",
+    "iam",
+    "oidc_trust",
+    "kubernetes",
+    "kubernetes_rbac",
+    "storage",
+)
 
 
 def rules() -> list[Rule]:

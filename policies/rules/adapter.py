@@ -5,12 +5,14 @@ The same objects are used offline by preflight, so a verdict is computed by one 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
     PolicyConfigSchema,
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -24,6 +26,30 @@ from .registry import Resource, ResourceCheck, Rule, StackCheck, StackResource
 
 def _config(rule: Rule, given: Any) -> dict[str, Any]:
     return {**rule.defaults(), **dict(given or {})}
+
+
+_last_view: tuple[Sequence[PolicyResource], list[StackResource]] | None = None
+
+
+def _stack_resources(resources: Sequence[PolicyResource]) -> list[StackResource]:
+    """What stack rules see of the stack. Every stack policy of one evaluation gets the same
+    list, so the view is built once for all of them (the held reference keeps `is` exact)."""
+    global _last_view
+    if _last_view is not None and _last_view[0] is resources:
+        return _last_view[1]
+    view = [
+        StackResource(
+            type=r.resource_type,
+            name=r.name,
+            urn=r.urn,
+            props=r.props,
+            parent=r.parent.urn if r.parent is not None else None,
+            dependencies=tuple(d.urn for d in r.dependencies),
+        )
+        for r in resources
+    ]
+    _last_view = (resources, view)
+    return view
 
 
 def to_policy(rule: Rule) -> Policy:
@@ -40,17 +66,7 @@ def to_policy(rule: Rule) -> Policy:
         stack_check = cast(StackCheck, rule.check)
 
         def validate_stack(args: StackValidationArgs, report: ReportViolation) -> None:
-            resources = [
-                StackResource(
-                    type=r.resource_type,
-                    name=r.name,
-                    urn=r.urn,
-                    props=r.props,
-                    parent=r.parent.urn if r.parent is not None else None,
-                    dependencies=tuple(d.urn for d in r.dependencies),
-                )
-                for r in args.resources
-            ]
+            resources = _stack_resources(args.resources)
             for message, urn in stack_check(resources, _config(rule, args.get_config())):
                 report(message, urn)
 

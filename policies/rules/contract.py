@@ -18,3 +18,8 @@ ENVIRONMENT_TAG = "cicd:environment"
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """The ELB security policy the components set on HTTPS listeners: TLS 1.3 and 1.2 only."""
+
+SERVICE_ACCOUNT_TOKEN_ANNOTATION = "container-delivery/service-account-token"
+"""Annotation (on a workload or its pod template) by which a workload declares that its pods call the
+Kubernetes API and so need the service-account token mounted; its one value follows."""
+SERVICE_ACCOUNT_TOKEN_NEEDED = "needed"

@@ -9,7 +9,7 @@ value is not known yet (a preview of a new bucket), when it depends on the bucke
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .contract import ALB_ACCESS_LOGS_PURPOSE, PURPOSE_TAG
@@ -41,17 +41,33 @@ def _name(bucket: StackResource) -> str:
     return str(known(bucket.props, "bucket") or bucket.name)
 
 
-def _settings(bucket: StackResource, resources: Sequence[StackResource], types: frozenset[str]) -> list[StackResource]:
-    """The resources of `types` that configure `bucket`."""
-    names = {n for n in (known(bucket.props, "bucket"), known(bucket.props, "id")) if n}
-    found = []
-    for r in resources:
-        if r.type not in types:
-            continue
-        target = known(r.props, "bucket")
-        if (target in names) if target and names else bucket.urn in r.dependencies:
-            found.append(r)
-    return found
+class _Settings:
+    """The resources of some setting types in a stack, indexed once per rule evaluation by the bucket
+    name they give and by the resources they depend on (a rule then costs O(resources), not
+    O(buckets x resources))."""
+
+    def __init__(self, resources: Sequence[StackResource], types: frozenset[str]) -> None:
+        self.by_target: dict[str, list[tuple[int, StackResource]]] = {}
+        self.by_dependency: dict[str, list[tuple[int, StackResource]]] = {}
+        for position, r in enumerate(resources):
+            if r.type not in types:
+                continue
+            target = known(r.props, "bucket")
+            if target:
+                self.by_target.setdefault(str(target), []).append((position, r))
+            for urn in r.dependencies:
+                self.by_dependency.setdefault(urn, []).append((position, r))
+
+    def of(self, bucket: StackResource) -> list[StackResource]:
+        """The settings that configure `bucket`, in stack order."""
+        names = {str(n) for n in (known(bucket.props, "bucket"), known(bucket.props, "id")) if n}
+        dependents = self.by_dependency.get(bucket.urn, [])
+        if not names:
+            return [r for _, r in dependents]
+        found = {p: r for name in names for p, r in self.by_target.get(name, [])}
+        # A setting whose bucket is not known yet belongs to the bucket it depends on.
+        found.update((p, r) for p, r in dependents if not known(r.props, "bucket"))
+        return [found[p] for p in sorted(found)]
 
 
 def _buckets(resources: Sequence[StackResource]) -> Iterator[StackResource]:
@@ -60,34 +76,59 @@ def _buckets(resources: Sequence[StackResource]) -> Iterator[StackResource]:
 
 @stack_rule(
     name="s3-public-access-block",
-    description="Every S3 bucket has a BucketPublicAccessBlock with all four settings true (mandatory: public access).",
+    description="Every S3 bucket has a BucketPublicAccessBlock with all four settings true, and every "
+    "BucketPublicAccessBlock sets all four true, also when its bucket is not in the stack (mandatory: public access).",
     severity="critical",
     remediation="Add aws.s3.BucketPublicAccessBlock(bucket=<bucket>.id, block_public_acls=True, "
     "block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True).",
 )
 def public_access_block(resources: Sequence[StackResource], config: Config) -> StackViolations:
+    index = _Settings(resources, PUBLIC_ACCESS_BLOCK)
+    reported: set[str] = set()
     for bucket in _buckets(resources):
-        blocks = _settings(bucket, resources, PUBLIC_ACCESS_BLOCK)
+        blocks = index.of(bucket)
         if not blocks:
             yield (
                 f"bucket {_name(bucket)} has no BucketPublicAccessBlock: add one with blockPublicAcls, "
                 "blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true",
                 bucket.urn,
             )
-        elif not any(all(b.props.get(k) is True for k in BLOCKS) for b in blocks):
-            off = [k for k in BLOCKS if blocks[0].props.get(k) is not True]
+        elif not any(not _blocks_off(b) for b in blocks):
+            reported.update(b.urn for b in blocks)
             yield (
-                f"bucket {_name(bucket)}: BucketPublicAccessBlock leaves {', '.join(off)} off: set all four to true",
+                f"bucket {_name(bucket)}: BucketPublicAccessBlock leaves {', '.join(_blocks_off(blocks[0]))} off: "
+                "set all four to true",
                 bucket.urn,
+            )
+    # A block judged on its own: its bucket may exist outside the stack (named by id), and a
+    # setting left off there opens that bucket as surely as one of ours.
+    for block in resources:
+        if block.type in PUBLIC_ACCESS_BLOCK and block.urn not in reported and (off := _blocks_off(block)):
+            target = known(block.props, "bucket") or block.name
+            yield (
+                f"BucketPublicAccessBlock of bucket {target} leaves {', '.join(off)} off: set all four to true",
+                block.urn,
             )
 
 
-def _algorithms(bucket: StackResource, resources: Sequence[StackResource]) -> list[str]:
-    found = [
+def _blocks_off(block: StackResource) -> list[str]:
+    """The public-access settings `block` does not turn on (unset means off in S3)."""
+    return [k for k in BLOCKS if block.props.get(k) is not True]
+
+
+def _setting_algorithms(config: StackResource) -> list[str]:
+    return [
         str((rule.get("applyServerSideEncryptionByDefault") or {}).get("sseAlgorithm"))
-        for config in _settings(bucket, resources, ENCRYPTION)
         for rule in config.props.get("rules") or []
     ]
+
+
+def _algorithms(bucket: StackResource, index: _Settings, memo: dict[str, list[str]]) -> list[str]:
+    found = []
+    for config in index.of(bucket):
+        if config.urn not in memo:
+            memo[config.urn] = _setting_algorithms(config)
+        found += memo[config.urn]
     inline = known(bucket.props, "serverSideEncryptionConfiguration") or {}
     default = (inline.get("rule") or {}).get("applyServerSideEncryptionByDefault") or {}
     return found + ([str(default["sseAlgorithm"])] if default.get("sseAlgorithm") else [])
@@ -102,8 +143,10 @@ def _algorithms(bucket: StackResource, resources: Sequence[StackResource]) -> li
     "key (bucket_key_enabled=True).",
 )
 def kms_encryption(resources: Sequence[StackResource], config: Config) -> StackViolations:
+    index = _Settings(resources, ENCRYPTION)
+    memo: dict[str, list[str]] = {}  # the algorithms of each configuration, read once
     for bucket in _buckets(resources):
-        algorithms = _algorithms(bucket, resources)
+        algorithms = _algorithms(bucket, index, memo)
         if any(a in KMS_ALGORITHMS for a in algorithms):
             continue
         if tags(bucket.props).get(ALB_LOGS_MARK[0]) == ALB_LOGS_MARK[1] and set(algorithms) <= {"AES256"}:
@@ -149,9 +192,9 @@ def _denies_plain_http(statement: Any) -> bool:
     return everyone and objects and insecure and any(a in ("*", "s3:*") for a in actions)
 
 
-def _policies(bucket: StackResource, resources: Sequence[StackResource]) -> Iterable[Any]:
-    yield from (p.props.get("policy") for p in _settings(bucket, resources, BUCKET_POLICY))
-    yield known(bucket.props, "policy")
+def _denies_http(policy: Any) -> bool:
+    """Whether a bucket policy (JSON text or object) has a statement denying requests without TLS."""
+    return bool(policy) and any(_denies_plain_http(s) for s in _as_list(_document(policy).get("Statement") or []))
 
 
 @stack_rule(
@@ -162,11 +205,15 @@ def _policies(bucket: StackResource, resources: Sequence[StackResource]) -> Iter
     "bucket/*, Condition Bool aws:SecureTransport 'false' (components.iam.tls_only_bucket_policy).",
 )
 def tls_only(resources: Sequence[StackResource], config: Config) -> StackViolations:
+    index = _Settings(resources, BUCKET_POLICY)
+    memo: dict[str, bool] = {}  # the verdict on each BucketPolicy, computed once
     for bucket in _buckets(resources):
-        statements = [
-            s for p in _policies(bucket, resources) if p for s in _as_list(_document(p).get("Statement") or [])
-        ]
-        if not any(_denies_plain_http(s) for s in statements):
+        verdicts = []
+        for policy in index.of(bucket):
+            if policy.urn not in memo:
+                memo[policy.urn] = _denies_http(policy.props.get("policy"))
+            verdicts.append(memo[policy.urn])
+        if not any(verdicts) and not _denies_http(known(bucket.props, "policy")):
             yield (
                 f"bucket {_name(bucket)} has no policy statement denying requests with aws:SecureTransport false: "
                 "add a Deny of s3:* for Principal * on the bucket and its objects with that condition",
@@ -184,8 +231,9 @@ def tls_only(resources: Sequence[StackResource], config: Config) -> StackViolati
     level="advisory",
 )
 def versioning(resources: Sequence[StackResource], config: Config) -> StackViolations:
+    index = _Settings(resources, VERSIONING)
     for bucket in _buckets(resources):
-        configs = _settings(bucket, resources, VERSIONING)
+        configs = index.of(bucket)
         enabled = any((c.props.get("versioningConfiguration") or {}).get("status") == "Enabled" for c in configs)
         if not enabled and (known(bucket.props, "versioning") or {}).get("enabled") is not True:
             yield (
