@@ -26,6 +26,7 @@ from .image_build import ImageBuild, ImageBuildArgs
 from .image_record import ImageRecord, ImageRecordArgs
 from .network import Network, NetworkArgs
 from .pipeline_topics import PipelineTopics, PipelineTopicsArgs
+from .pull_through_cache import PullThroughCache, PullThroughCacheArgs
 from .settings import ServiceSettings, SettingsError, SourceSettings, StackSettings, load_settings
 from .source import Source, SourceArgs
 
@@ -84,6 +85,8 @@ __all__ = [
     "NetworkArgs",
     "PipelineTopics",
     "PipelineTopicsArgs",
+    "PullThroughCache",
+    "PullThroughCacheArgs",
     "ServiceSettings",
     "SettingsError",
     "Source",

@@ -9,6 +9,7 @@ registers a resource, so a bad setting stops the program before anything is crea
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import ipaddress
 import json
@@ -50,7 +51,15 @@ VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 IMAGE_REFERENCE = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$")
 NAT_GATEWAYS = ("single", "per-az")
-DEFAULT_BOOTSTRAP_IMAGE = "docker.io/traefik/whoami:v1.11.0"
+# Pulled through the stack's ECR Public cache rule, by digest (see README "Pull-through cache").
+DEFAULT_BOOTSTRAP_IMAGE = (
+    "public.ecr.aws/traefik/whoami:v1.11.0@sha256:200689790a0a0ea48ca45992e0450bc26ccab5307375b41c84dfc4f2475937ab"
+)
+# Upstream registries the pull-through cache serves with a credential: setting -> Secrets Manager ARN.
+CACHE_CREDENTIAL_KEYS = ("dockerHubCredentialArn", "githubCredentialArn", "quayCredentialArn")
+CACHE_CREDENTIAL_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache/[\w/+=.@-]+$"
+)
 RELATIVE_PATH = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]{1,255}$")
 
 SERVICE_KEYS = (
@@ -90,6 +99,7 @@ PROJECT_KEYS = (
     "availabilityZones",
     "natGateways",
     "clusterEndpointPublicCidrs",
+    *CACHE_CREDENTIAL_KEYS,
 )
 
 # CloudWatch Logs accepts only these retention values.
@@ -208,6 +218,8 @@ class StackSettings:
     network: NetworkSettings
     cluster_endpoint_public_cidrs: tuple[str, ...]
     """EKS: CIDRs that may reach the Kubernetes API from outside the VPC. Default: none (private)."""
+    cache_credentials: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Pull-through cache upstreams with a credential: setting key -> secret ARN. Default: none (ECR Public only)."""
 
     @property
     def blocking_severities(self) -> tuple[str, ...]:
@@ -558,6 +570,10 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         problems.add("bootstrapImage", bootstrap, "an image reference such as repo/name:tag, or build")
     network = _parse_network(raw, environment, problems)
     cidrs = _parse_cidrs("clusterEndpointPublicCidrs", raw.get("clusterEndpointPublicCidrs"), problems)
+    cache_credentials = {key: raw[key] for key in CACHE_CREDENTIAL_KEYS if raw.get(key) is not None}
+    for key, arn in cache_credentials.items():
+        if not isinstance(arn, str) or not CACHE_CREDENTIAL_ARN.fullmatch(arn):
+            problems.add(key, arn, "the ARN of a Secrets Manager secret whose name starts with ecr-pullthroughcache/")
 
     if problems.items:
         raise SettingsError(problems.items)
@@ -577,6 +593,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         bootstrap_image=str(bootstrap),
         network=network,
         cluster_endpoint_public_cidrs=cidrs,
+        cache_credentials=cache_credentials,
     )
 
 
