@@ -71,7 +71,8 @@ NOT_PINNED = "is not pinned: use its digest (@sha256:...), or a tag of one of th
         pytest.param(
             [task(f"public.ecr.aws/docker/library/python:3.12{DIGEST}")],
             [
-                f"container web: image public.ecr.aws/docker/library/python:3.12{DIGEST} comes from public.ecr.aws, {NOT_OWN}"
+                f"container web: image public.ecr.aws/docker/library/python:3.12{DIGEST} comes from public.ecr.aws, "
+                + NOT_OWN
             ],
             id="noncompliant_public_registry_anonymously",
         ),

@@ -126,9 +126,7 @@ def _violations(
     "pipeline's images by digest (the image record does).",
     config=CONFIG,
 )
-def own_registry_in_production(
-    resources: Sequence[StackResource], config: Config
-) -> Iterator[tuple[str, str | None]]:
+def own_registry_in_production(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str | None]]:
     yield from _violations(resources, config, production=True)
 
 
