@@ -12,7 +12,7 @@ repositories they create, so builds and first deploys pull public images from th
   will prevent Amazon ECR from updating images using the same tag" (ECR user guide). Deploys
   therefore pin cached images by digest; the policy pack exempts exactly the tagged templates.
 - Templates carry no scanning setting (the API has none), so a BASIC registry scanning rule
-  scans every image pushed under the stack's prefixes on push.
+  scans every image pushed under any stack's cache prefixes on push.
 - KMS and tags in a template need a role ECR assumes (`customRoleArn`): it may create and tag
   repositories under the stack's prefixes and use the stack key, nothing else.
 """
@@ -211,7 +211,11 @@ class PullThroughCache(pulumi.ComponentResource):
                 rules=[
                     {
                         "scan_frequency": "SCAN_ON_PUSH",
-                        "repository_filters": [{"filter": f"{p}/*", "filter_type": "WILDCARD"} for p in prefixes],
+                        # The same in every stack (the configuration is one per account and region),
+                        # so two stacks sharing a region write the same rule instead of fighting.
+                        "repository_filters": [
+                            {"filter": f"*/{suffix}/*", "filter_type": "WILDCARD"} for suffix, _ in UPSTREAMS.values()
+                        ],
                     }
                 ],
                 opts=child,

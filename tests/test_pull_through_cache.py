@@ -77,10 +77,14 @@ def test_every_stack_has_an_ecr_public_rule_and_template_under_its_own_prefix(st
     assert template.urn in " ".join(rule.dependencies)
     scanning = only(stack_plan, "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
     assert scanning.inputs["scanType"] == "BASIC"
+    # Identical in every stack: the registry has one scanning configuration per region.
     assert scanning.inputs["rules"] == [
         {
             "scanFrequency": "SCAN_ON_PUSH",
-            "repositoryFilters": [{"filter": f"{stack}/ecr-public/*", "filterType": "WILDCARD"}],
+            "repositoryFilters": [
+                {"filter": f"*/{suffix}/*", "filterType": "WILDCARD"}
+                for suffix in ("ecr-public", "docker-hub", "github", "quay")
+            ],
         }
     ]
 
