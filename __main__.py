@@ -23,6 +23,8 @@ from components import (
     Network,
     NetworkArgs,
     PipelineTopics,
+    PullThroughCache,
+    PullThroughCacheArgs,
     ServiceSettings,
     Source,
     SourceArgs,
@@ -39,6 +41,18 @@ store = ArtifactStore(
     "artifacts",
     {"artifact_retention_days": settings.artifact_retention_days, "protect": settings.protect_data},
 )
+
+# Public images (base images of builds, the bootstrap image of first deploys) come through the
+# account's own registry: ECR pull-through cache rules, scanned and KMS-encrypted like the rest.
+cache_args: PullThroughCacheArgs = {"kms_key_arn": store.key_arn}
+credentials = settings.cache_credentials  # Docker Hub, GHCR and Quay need a Secrets Manager secret
+if "dockerHubCredentialArn" in credentials:
+    cache_args["docker_hub_credential_arn"] = credentials["dockerHubCredentialArn"]
+if "githubCredentialArn" in credentials:
+    cache_args["github_credential_arn"] = credentials["githubCredentialArn"]
+if "quayCredentialArn" in credentials:
+    cache_args["quay_credential_arn"] = credentials["quayCredentialArn"]
+cache = PullThroughCache("pull-through", cache_args)
 
 # Network: the given VPC, or a new one with private subnets, NAT and VPC endpoints.
 network_args: NetworkArgs
@@ -116,6 +130,7 @@ def run_on_ecs(
         "container_name": service.name,
         "kms_key_arn": store.key_arn,
         "repository_arn": repository_arn,
+        "pull_through_cache_arns": cache.repository_arns,
         "container_port": service.port,
         "health_check_path": service.health_check_path,
         "cpu": service.cpu,
@@ -219,6 +234,8 @@ for service in settings.services:
             "repository_name": registry.repository_name,
             "cache_repository_url": registry.cache_repository_url,
             "cache_repository_arn": registry.cache_repository_arn,
+            "base_registry": cache.ecr_public_prefix,
+            "pull_through_cache_arns": cache.repository_arns,
             "artifact_bucket_arn": store.bucket_arn,
             "kms_key_arn": store.key_arn,
             "container_name": service.name,
@@ -233,12 +250,15 @@ for service in settings.services:
     )
 
     # Running image: the digest the pipeline last deployed, or the bootstrap image on the first `up`
-    # (a public placeholder, or app/ built here with Docker when the setting says `build`).
-    bootstrap = pulumi.Output.from_input(settings.bootstrap_image)
+    # (a public placeholder pulled through the cache, or app/ built here with Docker when the
+    # setting says `build`).
+    bootstrap = cache.resolve(settings.bootstrap_image)
     if settings.bootstrap_image == "build":
         from components import BootstrapImage  # pulumi-docker loads only for stacks that build
 
-        bootstrap = BootstrapImage(service.name, {"repository_url": registry.repository_url}).repo_digest
+        bootstrap = BootstrapImage(
+            service.name, {"repository_url": registry.repository_url, "base_registry": cache.ecr_public_prefix}
+        ).repo_digest
     record = ImageRecord(
         service.name, {"service": service.name, "bootstrap_image": bootstrap, "protect": settings.protect_data}
     )

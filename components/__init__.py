@@ -26,6 +26,7 @@ from .image_build import ImageBuild, ImageBuildArgs
 from .image_record import ImageRecord, ImageRecordArgs
 from .network import Network, NetworkArgs
 from .pipeline_topics import PipelineTopics, PipelineTopicsArgs
+from .pull_through_cache import PullThroughCache, PullThroughCacheArgs
 from .service_delivery import EcsClusterRef, EksClusterRef, ServiceDelivery, ServiceDeliveryArgs
 from .settings import ServiceSettings, SettingsError, SourceSettings, StackSettings, load_settings
 from .source import PipelineSource, Source, SourceArgs
@@ -88,6 +89,8 @@ __all__ = [
     "PipelineSource",
     "PipelineTopics",
     "PipelineTopicsArgs",
+    "PullThroughCache",
+    "PullThroughCacheArgs",
     "ServiceDelivery",
     "ServiceDeliveryArgs",
     "ServiceSettings",

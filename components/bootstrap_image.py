@@ -21,6 +21,8 @@ class BootstrapImageArgs(TypedDict):
     """Build context. Default: '.' (the project directory)."""
     dockerfile: NotRequired[str]
     """Dockerfile, relative to the project directory. Default: app/Dockerfile."""
+    base_registry: NotRequired[pulumi.Input[str]]
+    """The Dockerfile's `BASE_REGISTRY` argument: `PullThroughCache.ecr_public_prefix`. Default: public.ecr.aws."""
     target: NotRequired[str]
     """Stage to build; building it also runs the test stage it copies from. Default: runtime."""
 
@@ -44,7 +46,7 @@ class BootstrapImage(pulumi.ComponentResource):
                 "target": args.get("target", "runtime"),
                 # Fargate and the default EKS nodes run x86_64.
                 "platform": "linux/amd64",
-                "args": {"COMMIT_SHA": "bootstrap"},
+                "args": {"COMMIT_SHA": "bootstrap", "BASE_REGISTRY": args.get("base_registry", "public.ecr.aws")},
             },
             image_name=pulumi.Output.concat(args["repository_url"], ":bootstrap"),
             registry={

@@ -15,6 +15,7 @@ BUILD_VARIABLES = (
     "REPOSITORY_URI",
     "REPOSITORY_NAME",
     "CACHE_REPOSITORY_URI",
+    "BASE_REGISTRY",
     "CONTAINER_NAME",
     "DOCKERFILE",
     "BUILD_CONTEXT",
@@ -30,11 +31,19 @@ LOGIN = (
     'aws ecr get-login-password --region "$AWS_REGION"'
     ' | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"'
 )
-_CACHE_FROM = '--cache-from "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache"'
-_CACHE_TO = (
-    '--cache-to "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache,mode=max,image-manifest=true,oci-mediatypes=true"'
+# The build host's own Docker engine builds (buildx's `docker` driver): no BuildKit image to pull,
+# from Docker Hub or anywhere. That driver cannot export a registry cache, so each stage is
+# pushed to the mutable cache repository with its cache inline (`BUILDKIT_INLINE_CACHE`), and the
+# next build imports both: the test stage's layers as well as the runtime's, as `mode=max` did.
+_TEST_CACHE = '"$CACHE_REPOSITORY_URI:test"'
+_RUNTIME_CACHE = '"$CACHE_REPOSITORY_URI:buildcache"'
+_BUILD = (
+    'docker buildx build --builder default --progress plain --file "$DOCKERFILE"'
+    # Base images come through the stack's pull-through cache (see app/Dockerfile).
+    ' --build-arg BASE_REGISTRY="$BASE_REGISTRY" --build-arg BUILDKIT_INLINE_CACHE=1'
+    f" --cache-from {_TEST_CACHE} --cache-from {_RUNTIME_CACHE}"
 )
-_BUILD = 'docker buildx build --progress plain --file "$DOCKERFILE"'
+_NOT_BUILT = 'if [ -z "$EXISTING_DIGEST" ] || [ "$EXISTING_DIGEST" = "None" ]; then '
 _FIND_DIGEST = (
     'aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG"'
     ' --query "imageDetails[0].imageDigest" --output text 2>/dev/null || true'
@@ -60,7 +69,6 @@ def buildspec_document() -> dict[str, Any]:
                     'IMAGE_TAG="${COMMIT_ID:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"',
                     'test -n "$IMAGE_TAG" || { echo "No commit id: start builds from the pipeline." >&2; exit 1; }',
                     LOGIN,
-                    "docker buildx create --name cicd --driver docker-container --use",
                     # A retried run of the same commit reuses the image: its tag cannot be pushed twice.
                     f"EXISTING_DIGEST=$({_FIND_DIGEST})",
                 ],
@@ -68,13 +76,13 @@ def buildspec_document() -> dict[str, Any]:
             "build": {
                 "on-failure": "ABORT",
                 "commands": [
-                    'if [ -z "$EXISTING_DIGEST" ] || [ "$EXISTING_DIGEST" = "None" ]; then '
-                    f'{_BUILD} --target "$TEST_TARGET" {_CACHE_FROM} "$BUILD_CONTEXT"; fi',
-                    'if [ -z "$EXISTING_DIGEST" ] || [ "$EXISTING_DIGEST" = "None" ]; then '
-                    f"{_BUILD} {_CACHE_FROM} {_CACHE_TO} --provenance=false "
+                    f'{_NOT_BUILT}{_BUILD} --target "$TEST_TARGET" --tag {_TEST_CACHE} "$BUILD_CONTEXT"'
+                    f" && docker push {_TEST_CACHE}; fi",
+                    f"{_NOT_BUILT}{_BUILD} --provenance=false "
                     # The image can report which commit it was built from (the sample's /version).
                     '--build-arg COMMIT_SHA="$IMAGE_TAG" '
-                    '--tag "$REPOSITORY_URI:$IMAGE_TAG" --push "$BUILD_CONTEXT"; fi',
+                    f'--tag "$REPOSITORY_URI:$IMAGE_TAG" --tag {_RUNTIME_CACHE} "$BUILD_CONTEXT"'
+                    f' && docker push "$REPOSITORY_URI:$IMAGE_TAG" && docker push {_RUNTIME_CACHE}; fi',
                 ],
             },
             "post_build": {

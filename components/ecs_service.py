@@ -25,7 +25,7 @@ from . import naming
 from .alb_access_logs import alb_access_log_bucket
 from .aws_context import aws_context
 from .container_definitions import container_definitions, task_volumes
-from .iam import Document, document, json_output, service_trust, statement
+from .iam import Document, document, json_output, pull_through_statements, service_trust, statement
 from .package import ComponentArgsError, package_options, type_token
 from .validation import fargate_size_error, retention_problem
 
@@ -33,8 +33,11 @@ ANYWHERE = "0.0.0.0/0"
 ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 
 
-def execution_role_policy(*, repository_arn: str, log_group_arn: str) -> Document:
-    """What ECS needs to start the task: pull this service's image, write to its log group.
+def execution_role_policy(
+    *, repository_arn: str, log_group_arn: str, pull_through_cache_arns: Sequence[str] = ()
+) -> Document:
+    """What ECS needs to start the task: pull this service's image (or the bootstrap image
+    through the stack's pull-through cache), write to its log group.
     Written out instead of AmazonECSTaskExecutionRolePolicy, which grants all of it on `*`."""
     return document(
         # GetAuthorizationToken is account-wide: IAM accepts no resource for it.
@@ -45,6 +48,7 @@ def execution_role_policy(*, repository_arn: str, log_group_arn: str) -> Documen
             ("logs:CreateLogStream", "logs:PutLogEvents"),
             [log_group_arn, f"{log_group_arn}:log-stream:*"],
         ),
+        *(pull_through_statements(pull_through_cache_arns) if pull_through_cache_arns else []),
     )
 
 
@@ -69,6 +73,9 @@ class EcsServiceArgs(TypedDict):
     """Key that encrypts the container log group. Required."""
     repository_arn: pulumi.Input[str]
     """ECR repository the execution role may pull from. Required."""
+    pull_through_cache_arns: NotRequired[pulumi.Input[Sequence[str]]]
+    """Repositories of the stack's pull-through cache (`PullThroughCache.repository_arns`), where the
+    bootstrap image comes from; the execution role may pull through them. Default: none."""
     container_port: NotRequired[int]
     """Port the container listens on (1024 or higher: it runs as a non-root user). Default: 8080."""
     health_check_path: NotRequired[str]
@@ -156,7 +163,10 @@ class EcsService(pulumi.ComponentResource):
             f"{name}-execution-policy",
             role=self.execution_role.id,
             policy=json_output(
-                execution_role_policy, repository_arn=args["repository_arn"], log_group_arn=self.log_group.arn
+                execution_role_policy,
+                repository_arn=args["repository_arn"],
+                log_group_arn=self.log_group.arn,
+                pull_through_cache_arns=args.get("pull_through_cache_arns", []),
             ),
             opts=child,
         )

@@ -162,10 +162,13 @@ def build_role_policy(
     bucket_arn: str,
     key_arn: str,
     log_group_arn: str,
+    pull_through_cache_arns: Sequence[str] = (),
 ) -> Document:
     """What an image build needs, and nothing else: its log group, the pipeline's
-    artifacts, the stack key, and push/pull on its own repositories."""
+    artifacts, the stack key, push/pull on its own repositories, and base images through the
+    stack's pull-through cache."""
     repositories = [repository_arn] + ([cache_repository_arn] if cache_repository_arn else [])
+    cache = list(pull_through_cache_arns)
     return document(
         statement(
             "WriteBuildLogs",
@@ -190,7 +193,25 @@ def build_role_policy(
             ("ecr:DescribeImageScanFindings", "ecr:DescribeImages"),
             [repository_arn],
         ),
+        *(pull_through_statements(cache) if cache else []),
     )
+
+
+def pull_through_statements(repository_arns: Sequence[str]) -> list[Statement]:
+    """For a role that pulls through the pull-through cache: pull, import an upstream image and
+    create its repository on the first pull (ECR user guide, "IAM permissions required to sync
+    an upstream registry"), on the cache's repositories only."""
+    return [
+        statement("PullThroughCache", _PULL_ACTIONS, list(repository_arns)),
+        statement(
+            "ImportUpstreamImagesIntoCache",
+            ("ecr:BatchImportUpstreamImage", "ecr:CreateRepository"),
+            list(repository_arns),
+        ),
+    ]
+
+
+_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 
 
 def json_output(build: Callable[..., Document], **inputs: pulumi.Input[Any]) -> pulumi.Output[str]:

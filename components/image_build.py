@@ -1,5 +1,6 @@
 """`ImageBuild`: the CodeBuild project that tests, builds, pushes and scan-gates an image."""
 
+from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -29,6 +30,11 @@ class ImageBuildArgs(TypedDict):
     """Key that encrypts artifacts and build logs. Required."""
     container_name: str
     """Container name written into imagedefinitions.json (the task definition's container). Required."""
+    base_registry: NotRequired[pulumi.Input[str]]
+    """Registry (and prefix) the Dockerfile's `BASE_REGISTRY` argument names: `PullThroughCache.ecr_public_prefix`.
+    Default: public.ecr.aws (pulled anonymously)."""
+    pull_through_cache_arns: NotRequired[pulumi.Input[Sequence[str]]]
+    """The cache's repositories (`PullThroughCache.repository_arns`): the build may pull through them. Default: none."""
     scan_severity_threshold: NotRequired[str]
     """Findings at or above this severity fail the build. Default: HIGH."""
     dockerfile: NotRequired[str]
@@ -72,6 +78,7 @@ class ImageBuild(pulumi.ComponentResource):
             "REPOSITORY_URI": args["repository_url"],
             "REPOSITORY_NAME": args["repository_name"],
             "CACHE_REPOSITORY_URI": args["cache_repository_url"],
+            "BASE_REGISTRY": args.get("base_registry", "public.ecr.aws"),
             "CONTAINER_NAME": args["container_name"],
             "DOCKERFILE": args.get("dockerfile", "Dockerfile"),
             "BUILD_CONTEXT": args.get("build_context", "."),
@@ -91,6 +98,7 @@ class ImageBuild(pulumi.ComponentResource):
                 bucket_arn=args["artifact_bucket_arn"],
                 key_arn=args["kms_key_arn"],
                 log_group_arn=log_group_arn,
+                pull_through_cache_arns=args.get("pull_through_cache_arns", []),
             ),
             buildspec=render_buildspec(),
             variables=variables,

@@ -15,8 +15,11 @@ from pulumi_aws.ssm.parameter import Parameter
 
 from .package import package_options, type_token
 
-DEFAULT_BOOTSTRAP_IMAGE = "docker.io/traefik/whoami:v1.11.0"
-"""A tiny public server that answers every path: a new service is healthy before its first build."""
+DEFAULT_BOOTSTRAP_IMAGE = (
+    "public.ecr.aws/traefik/whoami:v1.11.0@sha256:200689790a0a0ea48ca45992e0450bc26ccab5307375b41c84dfc4f2475937ab"
+)
+"""A tiny public server that answers every path, pulled through the stack's ECR Public cache rule by
+digest (README, "Pull-through cache"): a new service is healthy before its first build."""
 
 
 def parameter_name(project: str, stack: str, service: str) -> str:

@@ -18,6 +18,7 @@ from .ecs_service import EcsService, EcsServiceArgs
 from .image_build import ImageBuild
 from .image_record import DEFAULT_BOOTSTRAP_IMAGE, ImageRecord
 from .package import ComponentArgsError, type_token
+from .pull_through_cache import PullThroughCacheRef, resolve_through
 from .source import Source, SourceArgs
 
 
@@ -79,6 +80,9 @@ class ServiceDeliveryArgs(TypedDict):
     """Run on this ECS cluster (Fargate). Default: none; give it or `eks_cluster`."""
     eks_cluster: NotRequired[EksClusterRef]
     """Run on this EKS cluster. Default: none; give it or `ecs_cluster`."""
+    pull_through_cache: NotRequired[PullThroughCacheRef]
+    """The stack's pull-through cache (`PullThroughCache`'s outputs): base images of the build and the
+    bootstrap image come through it. Default: none (both pulled from their public registries)."""
     access_logs_bucket_name: NotRequired[pulumi.Input[str]]
     """ECS: the stack's ALB access-log bucket (`AlbAccessLogs.bucket_name`, with this service's name among
     its prefixes). Default: the service's load balancer gets a bucket of its own."""
@@ -121,8 +125,9 @@ class ServiceDeliveryArgs(TypedDict):
     tagged_images_to_keep: NotRequired[int]
     """Images kept in the registry. Default: 30."""
     bootstrap_image: NotRequired[str]
-    """What the service runs until the pipeline's first deploy; `build` builds app/ with Docker during
-    `pulumi up`. Default: docker.io/traefik/whoami:v1.11.0."""
+    """What the service runs until the pipeline's first deploy (through the cache when its registry has a
+    rule); `build` builds app/ with Docker during `pulumi up`. Default: public.ecr.aws/traefik/whoami:v1.11.0
+    by digest."""
     container_environment: NotRequired[Mapping[str, str]]
     """Plain environment variables for the container (never secrets). Default: SERVICE_NAME and
     HEALTH_CHECK_PATH (and the placeholder's port)."""
@@ -161,6 +166,12 @@ class ServiceDelivery(pulumi.ComponentResource):
             args.get("container_environment") or container_environment(name, path, port, bootstrap_image)
         )
         child = pulumi.ResourceOptions(parent=self)
+        cache = args.get("pull_through_cache")
+        cache_args = (
+            {"base_registry": cache["ecr_public_prefix"], "pull_through_cache_arns": cache["repository_arns"]}
+            if cache
+            else {}
+        )
 
         source = Source(name, args["source"], child)
         registry = ContainerRegistry(
@@ -191,14 +202,18 @@ class ServiceDelivery(pulumi.ComponentResource):
                 "build_image": args.get("build_image", "aws/codebuild/amazonlinux-x86_64-standard:5.0"),
                 "compute_type": args.get("build_compute_type", "BUILD_GENERAL1_SMALL"),
                 "log_retention_days": retention,
+                **cache_args,  # type: ignore[typeddict-item]
             },
             child,
         )
-        bootstrap: pulumi.Input[str] = bootstrap_image
+        bootstrap: pulumi.Input[str] = resolve_through(cache, bootstrap_image) if cache else bootstrap_image
         if bootstrap_image == "build":
-            from .bootstrap_image import BootstrapImage  # pulumi-docker loads only for stacks that build
+            from .bootstrap_image import BootstrapImage, BootstrapImageArgs  # pulumi-docker loads only to build
 
-            bootstrap = BootstrapImage(name, {"repository_url": registry.repository_url}, child).repo_digest
+            image_args: BootstrapImageArgs = {"repository_url": registry.repository_url}
+            if cache:
+                image_args["base_registry"] = cache["ecr_public_prefix"]
+            bootstrap = BootstrapImage(name, image_args, child).repo_digest
         record = ImageRecord(name, {"service": name, "bootstrap_image": bootstrap, "protect": protect}, child)
 
         pipeline_args: DeliveryPipelineArgs = {
@@ -272,6 +287,8 @@ class ServiceDelivery(pulumi.ComponentResource):
         for optional in ("access_logs_bucket_name", "certificate_arn"):
             if optional in args:
                 service_args[optional] = args[optional]
+        if "pull_through_cache" in args:
+            service_args["pull_through_cache_arns"] = args["pull_through_cache"]["repository_arns"]
         app = EcsService(name, service_args, pulumi.ResourceOptions(parent=self))
         deploy: EcsDeployTarget = {
             "ecs_cluster_name": cluster["cluster_name"],

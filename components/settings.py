@@ -7,6 +7,7 @@ registers a resource, so a bad setting stops the program before anything is crea
 """
 
 import contextlib
+import dataclasses
 import difflib
 import ipaddress
 import json
@@ -24,6 +25,7 @@ from . import naming
 from .aws_regions import ALL_REGIONS
 from .image_record import DEFAULT_BOOTSTRAP_IMAGE
 from .validation import (
+    CACHE_CREDENTIAL_ARN,
     FARGATE_SIZES,
     LOG_RETENTION_DAYS,
     MAX_CONTAINER_PORT,
@@ -51,6 +53,8 @@ VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 IMAGE_REFERENCE = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$")
 NAT_GATEWAYS = ("single", "per-az")
+# Upstream registries the pull-through cache serves with a credential: setting -> Secrets Manager ARN.
+CACHE_CREDENTIAL_KEYS = ("dockerHubCredentialArn", "githubCredentialArn", "quayCredentialArn")
 RELATIVE_PATH = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]{1,255}$")
 
 SERVICE_KEYS = (
@@ -90,6 +94,7 @@ PROJECT_KEYS = (
     "availabilityZones",
     "natGateways",
     "clusterEndpointPublicCidrs",
+    *CACHE_CREDENTIAL_KEYS,
 )
 
 BUILD_COMPUTE_TYPES = (
@@ -194,6 +199,8 @@ class StackSettings:
     network: NetworkSettings
     cluster_endpoint_public_cidrs: tuple[str, ...]
     """EKS: CIDRs that may reach the Kubernetes API from outside the VPC. Default: none (private)."""
+    cache_credentials: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Pull-through cache upstreams with a credential: setting key -> secret ARN. Default: none (ECR Public only)."""
 
     @property
     def blocking_severities(self) -> tuple[str, ...]:
@@ -593,6 +600,10 @@ def parse_settings(
         problems.add("bootstrapImage", bootstrap, "an image reference such as repo/name:tag, or build")
     network = _parse_network(raw, environment, problems)
     cidrs = _parse_cidrs("clusterEndpointPublicCidrs", raw.get("clusterEndpointPublicCidrs"), problems)
+    cache_credentials = {key: raw[key] for key in CACHE_CREDENTIAL_KEYS if raw.get(key) is not None}
+    for key, arn in cache_credentials.items():
+        if not isinstance(arn, str) or not CACHE_CREDENTIAL_ARN.fullmatch(arn):
+            problems.add(key, arn, "the ARN of a Secrets Manager secret whose name starts with ecr-pullthroughcache/")
 
     if problems.items:
         raise SettingsError(problems.items)
@@ -612,6 +623,7 @@ def parse_settings(
         bootstrap_image=str(bootstrap),
         network=network,
         cluster_endpoint_public_cidrs=cidrs,
+        cache_credentials=cache_credentials,
     )
 
 

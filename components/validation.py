@@ -7,6 +7,7 @@ adds the key or argument name. Nothing here imports Pulumi.
 """
 
 import ipaddress
+import re
 
 # CloudWatch Logs accepts only these retention values (PutRetentionPolicy, retentionInDays).
 LOG_RETENTION_DAYS = (
@@ -32,6 +33,11 @@ MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 28 - PUBLIC_SUBNET_EXTRA_BITS
 
 # Ordered from most to least severe, as ECR reports `findingSeverityCounts`.
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
+
+# A credential of a pull-through cache rule: ECR requires the secret's name to start with this prefix.
+CACHE_CREDENTIAL_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache/[\w/+=.@-]+$"
+)
 
 # The container runs as a non-root user, which cannot bind ports below 1024.
 MIN_CONTAINER_PORT, MAX_CONTAINER_PORT = 1024, 65535

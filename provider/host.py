@@ -46,6 +46,7 @@ def package_components() -> list[type[pulumi.ComponentResource]]:
         ImageRecord,
         Network,
         PipelineTopics,
+        PullThroughCache,
         ServiceDelivery,
         Source,
     )
@@ -66,6 +67,7 @@ def package_components() -> list[type[pulumi.ComponentResource]]:
         ImageRecord,
         Network,
         PipelineTopics,
+        PullThroughCache,
         Source,
     ]
 

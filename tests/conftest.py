@@ -67,3 +67,9 @@ def policy_documents(result: PlanResult) -> Iterator[tuple[str, str, dict[str, A
             raw = reg.inputs.get(prop)
             if raw:
                 yield reg.urn, prop, json.loads(raw) if isinstance(raw, str) else raw
+
+
+def cached_bootstrap(stack: str) -> str:
+    """The default bootstrap image as the stack pulls it: through its ECR Public cache rule, by digest."""
+    digest = "sha256:200689790a0a0ea48ca45992e0450bc26ccab5307375b41c84dfc4f2475937ab"
+    return f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{stack}/ecr-public/traefik/whoami:v1.11.0@{digest}"

@@ -172,10 +172,40 @@ def test_test_stage_then_runtime_stage_last() -> None:
     assert len(set(names)) == len(names)
 
 
+def global_arg_defaults(text: str) -> dict[str, str]:
+    """`ARG NAME=default` lines before the first FROM, each default expanded with the earlier ones."""
+    defaults: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("FROM "):
+            break
+        if match := re.fullmatch(r"ARG (\w+)=(\S+)", line.strip()):
+            defaults[match[1]] = re.sub(r"\$\{(\w+)\}", lambda m: defaults[m[1]], match[2])
+    return defaults
+
+
+ARGS = global_arg_defaults(DOCKERFILE.read_text())
+
+
+def resolved(image: str) -> str:
+    return re.sub(r"\$\{(\w+)\}", lambda m: ARGS[m[1]], image)
+
+
 @pytest.mark.parametrize("stage", STAGES, ids=[s.name or f"line{s.line}" for s in STAGES])
 def test_every_base_image_is_pinned_or_an_earlier_stage(stage: Stage) -> None:
     earlier = {s.name for s in STAGES[: STAGES.index(stage)]}
-    assert stage.image in earlier or pinned(stage.image), f"line {stage.line}: pin {stage.image} to an exact version"
+    image = resolved(stage.image)
+    assert image in earlier or pinned(image), f"line {stage.line}: pin {image} to an exact version"
+
+
+def test_base_image_defaults_to_ecr_public_by_digest_and_takes_the_cache_prefix() -> None:
+    """Given the Dockerfile's global ARGs, when nothing is passed, then the base is ECR Public's
+    Docker Official Image pinned by digest; the pipeline's BASE_REGISTRY replaces only the registry."""
+    assert STAGES[0].image == "${BASE_IMAGE}"
+    assert ARGS["BASE_REGISTRY"] == "public.ecr.aws"
+    assert ARGS["BASE_IMAGE"] == (
+        "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm"
+        "@sha256:593bd06efe90efa80dc4eee3948be7c0fde4134606dd40d8dd8dbcade98e669c"
+    )
 
 
 def test_test_stage_runs_the_app_tests_as_the_runtime_user() -> None:

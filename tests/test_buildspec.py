@@ -65,23 +65,52 @@ def test_order_tests_then_push_then_scan_gate_then_definitions() -> None:
     def index(fragment: str) -> int:
         return next(i for i, c in enumerate(text) if fragment in c)
 
-    assert index("get-login-password") < index('--target "$TEST_TARGET"') < index("--push")
-    assert index("--push") < index("wait image-scan-complete") < index("BLOCKING=") < index("imagedefinitions.json")
+    push = 'docker push "$REPOSITORY_URI:$IMAGE_TAG"'
+    assert index("get-login-password") < index('--target "$TEST_TARGET"') < index(push)
+    assert index(push) < index("wait image-scan-complete") < index("BLOCKING=") < index("imagedefinitions.json")
 
 
 def test_images_are_tagged_with_the_commit_and_deployed_by_digest() -> None:
     text = "\n".join(c for _, c in COMMANDS)
     assert 'IMAGE_TAG="${COMMIT_ID:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"' in text
-    assert '--tag "$REPOSITORY_URI:$IMAGE_TAG" --push' in text
+    assert '--tag "$REPOSITORY_URI:$IMAGE_TAG" --tag "$CACHE_REPOSITORY_URI:buildcache"' in text
+    assert '&& docker push "$REPOSITORY_URI:$IMAGE_TAG" &&' in text
     assert 'IMAGE_URI="$REPOSITORY_URI@$IMAGE_DIGEST"' in text
     assert '"$CONTAINER_NAME" "$IMAGE_URI" > imagedefinitions.json' in text
     assert "imagedefinitions.json" in SPEC["artifacts"]["files"]
 
 
-def test_layer_cache_uses_the_cache_repository() -> None:
-    push = next(c for _, c in COMMANDS if "--push" in c)
-    assert '--cache-to "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache,mode=max,image-manifest=true' in push
-    assert '--cache-from "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache"' in push
+def _builds() -> list[str]:
+    return [c for _, c in COMMANDS if "docker buildx build" in c]
+
+
+def test_builder_is_the_engines_own_buildkit_which_pulls_no_image() -> None:
+    """Given the build commands, then no buildx builder is created (the docker-container driver
+    would pull moby/buildkit from Docker Hub) and every build names the engine's default builder."""
+    text = "\n".join(c for _, c in COMMANDS)
+    assert "buildx create" not in text
+    assert "docker-container" not in text
+    assert len(_builds()) == 2
+    assert all("docker buildx build --builder default " in c for c in _builds())
+
+
+def test_base_images_come_through_the_pull_through_cache() -> None:
+    assert all('--build-arg BASE_REGISTRY="$BASE_REGISTRY"' in c for c in _builds())
+    assert "BASE_REGISTRY" in BUILD_VARIABLES
+
+
+def test_layer_cache_lives_in_the_cache_repository_one_inline_cached_image_per_stage() -> None:
+    """The docker driver cannot export a registry cache (`--cache-to type=registry`), so each stage
+    is pushed with its cache inline to the mutable cache repository, and both are imported."""
+    test_build, runtime_build = _builds()
+    for build in (test_build, runtime_build):
+        assert "--build-arg BUILDKIT_INLINE_CACHE=1" in build
+        assert '--cache-from "$CACHE_REPOSITORY_URI:test" --cache-from "$CACHE_REPOSITORY_URI:buildcache"' in build
+        assert "--cache-to" not in build
+    assert test_build.endswith(
+        '--tag "$CACHE_REPOSITORY_URI:test" "$BUILD_CONTEXT" && docker push "$CACHE_REPOSITORY_URI:test"; fi'
+    )
+    assert runtime_build.endswith('&& docker push "$CACHE_REPOSITORY_URI:buildcache"; fi')
 
 
 def test_exported_variables() -> None:

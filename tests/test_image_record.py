@@ -6,7 +6,7 @@ import json
 
 from components.image_record import parameter_name, recorded_or
 from preflight.engine import PlanResult
-from tests.conftest import ROOT, only, run_program
+from tests.conftest import ROOT, cached_bootstrap, only, run_program
 
 RECORDED = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web-repository-581384b@sha256:" + "ab" * 32
 PARAMETER = "/container-delivery/dev/web/image"
@@ -16,19 +16,19 @@ def test_record_parameter_is_created_once_then_left_to_the_pipeline(dev_plan: Pl
     parameter = only(dev_plan, "aws:ssm/parameter:Parameter")
     assert parameter.inputs["name"] == PARAMETER == parameter_name("container-delivery", "dev", "web")
     assert parameter.inputs["type"] == "String"
-    assert parameter.inputs["value"] == "docker.io/traefik/whoami:v1.11.0"
+    assert parameter.inputs["value"] == cached_bootstrap("dev")
     assert parameter.ignore_changes == ["value"]
 
 
 def test_first_up_runs_the_bootstrap_image(dev_plan: PlanResult) -> None:
-    assert dev_plan.stack_outputs()["webImage"] == "docker.io/traefik/whoami:v1.11.0"
+    assert dev_plan.stack_outputs()["webImage"] == cached_bootstrap("dev")
 
 
 def test_later_ups_run_the_recorded_image() -> None:
     result = run_program(ROOT, "dev", parameters={PARAMETER: RECORDED, "/container-delivery/dev/api/image": "x"})
     assert result.stack_outputs()["webImage"] == RECORDED
     # The record itself is not rewritten: the desired value stays the bootstrap one, ignored.
-    assert only(result, "aws:ssm/parameter:Parameter").inputs["value"] == "docker.io/traefik/whoami:v1.11.0"
+    assert only(result, "aws:ssm/parameter:Parameter").inputs["value"] == cached_bootstrap("dev")
 
 
 def test_record_is_protected_when_data_is(prod_plan: PlanResult, dev_plan: PlanResult) -> None:
@@ -51,7 +51,11 @@ def test_bootstrap_build_pushes_app_to_the_service_repository_and_runs_its_diges
         "dockerfile": "app/Dockerfile",
         "target": "runtime",
         "platform": "linux/amd64",
-        "args": {"COMMIT_SHA": "bootstrap"},
+        # The base image comes through the stack's pull-through cache here too.
+        "args": {
+            "COMMIT_SHA": "bootstrap",
+            "BASE_REGISTRY": "123456789012.dkr.ecr.us-east-1.amazonaws.com/dev/ecr-public",
+        },
     }
     assert image.inputs["imageName"] == repository.outputs["repositoryUrl"] + ":bootstrap"
     assert image.inputs["buildOnPreview"] is False

@@ -81,6 +81,7 @@ CASES: dict[str, tuple[str, dict[str, Any], bool]] = {
         },
         False,
     ),
+    "cache": ("PullThroughCache", {"kmsKeyArn": KEY, "manageRegistryScanning": False}, False),
     "boot": ("BootstrapImage", {"repositoryUrl": REPO_URL}, False),
     "rec": ("ImageRecord", {"service": "web", "bootstrapImage": IMAGE, "protect": False}, False),
     "svc": (

@@ -37,6 +37,7 @@ COMPONENTS = {
     "ImageRecord",
     "Network",
     "PipelineTopics",
+    "PullThroughCache",
     "Source",
 }
 INPUT_DOC = re.compile(r"(Default: .+|Required\.)$", re.S)

@@ -72,6 +72,8 @@ PINNED = {
     "cloudwatch-logs-retention": "advisory",
     "cloudwatch-logs-kms": "mandatory",
     "sns-kms-encryption": "mandatory",
+    "workload-images-from-own-registry": "mandatory",
+    "workload-images-from-own-registry-outside-production": "advisory",
 }
 
 

@@ -181,6 +181,12 @@ BAD_INPUTS = [
         "bootstrapImage: got 'Not An Image'; expected an image reference",
     ),
     (
+        "noncompliant_cache_credential_not_a_pull_through_cache_secret",
+        {"dockerHubCredentialArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf"},
+        "dockerHubCredentialArn: got 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf'; "
+        "expected the ARN of a Secrets Manager secret whose name starts with ecr-pullthroughcache/",
+    ),
+    (
         "noncompliant_cluster_endpoint_open_to_internet",
         {"clusterEndpointPublicCidrs": ["0.0.0.0/0"]},
         'clusterEndpointPublicCidrs: got ["0.0.0.0/0"]; expected the egress CIDRs of the machines that run '
@@ -228,6 +234,12 @@ def test_noncompliant_setting_is_named_in_one_error(raw: dict[str, Any], message
     with pytest.raises(SettingsError) as caught:
         parse_settings(raw, "dev")
     assert any(p.startswith(message) for p in caught.value.problems), caught.value.problems
+
+
+def test_compliant_cache_credentials_are_kept_by_setting_key() -> None:
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/github-AbCdEf"
+    assert parse_settings({"githubCredentialArn": arn}, "dev").cache_credentials == {"githubCredentialArn": arn}
+    assert parse_settings({}, "dev").cache_credentials == {}
 
 
 def test_noncompliant_every_problem_is_listed_at_once() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from preflight.engine import PlanResult, Registration
-from tests.conftest import ROOT, only, plan, run_program
+from tests.conftest import ROOT, cached_bootstrap, only, plan, run_program
 
 RECORDED = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web-repository-581384b@sha256:" + "cd" * 32
 
@@ -55,7 +55,7 @@ def test_deploy_targets_the_service_and_its_container(dev_plan: PlanResult) -> N
 
 def test_first_up_runs_bootstrap_then_recorded_digest() -> None:
     fresh = plan("dev")
-    assert container(fresh, "web")["image"] == "docker.io/traefik/whoami:v1.11.0"
+    assert container(fresh, "web")["image"] == cached_bootstrap("dev")
     later = run_program(ROOT, "dev", parameters={"/container-delivery/dev/web/image": RECORDED})
     assert container(later, "web")["image"] == RECORDED
     # The Record stage writes the digest the build exported to that very parameter.

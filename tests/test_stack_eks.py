@@ -15,7 +15,7 @@ from components.eks_deploy import deploy_buildspec, deploy_role_policy
 from preflight.engine import PlanResult, Registration
 from preflight.export import deployment
 from preflight.verdicts import evaluate
-from tests.conftest import ROOT, only, plan, run_program
+from tests.conftest import ROOT, cached_bootstrap, only, plan, run_program
 
 RECORDED = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web-repository-581384b@sha256:" + "ef" * 32
 DEPLOY_SPEC = yaml.safe_load(deploy_buildspec())
@@ -84,7 +84,7 @@ def test_workload_image_comes_from_the_recorded_digest() -> None:
         (container,) = only(result, "kubernetes:apps/v1:Deployment").inputs["spec"]["template"]["spec"]["containers"]
         return str(container["image"])
 
-    assert image(plan("prod")) == "docker.io/traefik/whoami:v1.11.0"
+    assert image(plan("prod")) == cached_bootstrap("prod")
     assert image(run_program(ROOT, "prod", parameters={"/container-delivery/prod/web/image": RECORDED})) == RECORDED
 
 

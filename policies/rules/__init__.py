@@ -29,6 +29,7 @@ RULE_MODULES = (
     "kubernetes",
     "kubernetes_rbac",
     "storage",
+    "workload_images",
 )
 
 

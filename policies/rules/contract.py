@@ -10,6 +10,9 @@ PURPOSE_TAG = "cicd:purpose"
 """Tag that says why a resource departs from a baseline rule; its values follow."""
 BUILD_CACHE_PURPOSE = "build-cache"
 """A layer-cache ECR repository: mutable tags are allowed (cache manifests are overwritten)."""
+PULL_THROUGH_CACHE_PURPOSE = "pull-through-cache"
+"""Repositories an ECR pull-through cache creates (tagged by their creation template): mutable
+tags are allowed, because ECR re-syncs cached tags from the upstream registry."""
 ALB_ACCESS_LOGS_PURPOSE = "alb-access-logs"
 """The ALB access-log bucket: SSE-S3 is allowed (ALB log delivery supports nothing else)."""
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator, Sequence
 
-from .contract import BUILD_CACHE_PURPOSE, PURPOSE_TAG
+from .contract import BUILD_CACHE_PURPOSE, PULL_THROUGH_CACHE_PURPOSE, PURPOSE_TAG
 from .registry import Config, Resource, StackResource, resource_rule, stack_rule
 
 REPOSITORY = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
 REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
 CACHE_MARK = (PURPOSE_TAG, BUILD_CACHE_PURPOSE)
 
@@ -19,16 +20,35 @@ def is_marked_cache(props: Resource | StackResource) -> bool:
     return tags.get(CACHE_MARK[0]) == CACHE_MARK[1]
 
 
+def is_pull_through_template(resource: Resource) -> bool:
+    """A creation template only for pull-through cache repositories, which tags them as such: ECR
+    re-syncs cached tags from upstream, which immutability would prevent (ECR user guide)."""
+    tags = resource.props.get("resourceTags") or {}
+    return (
+        list(resource.props.get("appliedFors") or []) == ["PULL_THROUGH_CACHE"]
+        and tags.get(PURPOSE_TAG) == PULL_THROUGH_CACHE_PURPOSE
+    )
+
+
 @resource_rule(
     name="ecr-tags-immutable",
-    types=[REPOSITORY],
-    description="ECR repositories use IMMUTABLE tags, so a deployed tag can never be overwritten.",
+    types=[REPOSITORY, TEMPLATE],
+    description="ECR repositories, and the templates of repositories ECR creates, use IMMUTABLE tags, so a "
+    "deployed tag can never be overwritten.",
     severity="high",
     remediation="Set image_tag_mutability='IMMUTABLE'. A build-cache repository may stay mutable only when "
-    "tagged cicd:purpose=build-cache.",
+    "tagged cicd:purpose=build-cache; a creation template applied only for PULL_THROUGH_CACHE may stay "
+    "mutable only when its resource_tags carry cicd:purpose=pull-through-cache.",
 )
 def tags_immutable(resource: Resource, config: Config) -> Iterator[str]:
     mutability = resource.props.get("imageTagMutability", "MUTABLE")
+    if resource.type == TEMPLATE:
+        if mutability != "IMMUTABLE" and not is_pull_through_template(resource):
+            yield (
+                f"imageTagMutability is {mutability}: set it to IMMUTABLE (or apply the template only for "
+                "PULL_THROUGH_CACHE and tag its repositories cicd:purpose=pull-through-cache)"
+            )
+        return
     if mutability != "IMMUTABLE" and not is_marked_cache(resource):
         yield (
             f"imageTagMutability is {mutability}: set it to IMMUTABLE (or tag a build-cache repository "

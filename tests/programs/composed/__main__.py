@@ -13,6 +13,8 @@ from components import (
     Network,
     NetworkArgs,
     PipelineTopics,
+    PullThroughCache,
+    PullThroughCacheArgs,
     ServiceDelivery,
     ServiceDeliveryArgs,
     load_settings,
@@ -23,6 +25,15 @@ store = ArtifactStore(
     "artifacts",
     {"artifact_retention_days": settings.artifact_retention_days, "protect": settings.protect_data},
 )
+cache_args: PullThroughCacheArgs = {"kms_key_arn": store.key_arn}
+for setting, arg in (
+    ("dockerHubCredentialArn", "docker_hub_credential_arn"),
+    ("githubCredentialArn", "github_credential_arn"),
+    ("quayCredentialArn", "quay_credential_arn"),
+):
+    if setting in settings.cache_credentials:
+        cache_args[arg] = settings.cache_credentials[setting]  # type: ignore[literal-required]
+cache = PullThroughCache("pull-through", cache_args)
 network_args: NetworkArgs = {
     "cidr_block": settings.network.cidr_block,
     "availability_zones": settings.network.availability_zones,
@@ -92,6 +103,7 @@ for service in settings.services:
         "untagged_image_expiry_days": settings.untagged_image_expiry_days,
         "tagged_images_to_keep": settings.tagged_images_to_keep,
         "bootstrap_image": settings.bootstrap_image,
+        "pull_through_cache": cache.ref,
     }
     args["source"]["branch"] = service.source.branch
     if service.source.connection_arn:
