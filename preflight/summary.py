@@ -7,6 +7,7 @@ the policy pack evaluates. Values that only the mocks made up are marked `[mock]
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from .engine import STACK_TYPE, PlanResult, Registration
@@ -52,8 +53,10 @@ def made_up(plan: PlanResult) -> set[str]:
 
 
 def is_mock(value: object, invented: set[str]) -> bool:
+    """The value holds the mock account or an invented value (whole, or as a word of a URL or a sentence)."""
     text = value if isinstance(value, str) else repr(value)
-    return any(made in text for made in invented)
+    words = re.split(r"[\s/?#=,;()'\"]+", text)
+    return ACCOUNT_ID in text or text in invented or any(word.rstrip(".") in invented for word in words)
 
 
 def render_summary(plan: PlanResult) -> str:
