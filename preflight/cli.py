@@ -1,7 +1,8 @@
 """`python -m preflight`: run the stacks offline, write their graph, report the policy verdicts.
 
-Exit codes: 0 no mandatory violation; 1 mandatory violations; 2 usage, project or settings error, or a
-policy pack that could not run.
+Exit codes: 0 no mandatory violation (add-service: added; docs: written or up to date); 1 mandatory
+violations (docs --check: stale sections); 2 usage, project or settings error, or a policy pack that could
+not run.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from components.settings import SettingsError
 
+from .add_service import NewService, add_service
 from .engine import DuplicateUrnError, EngineError, run_program
 from .errors import PackConfigError
 from .export import deployment, write_json
@@ -31,12 +33,85 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+EXIT_CODES = """exit codes:
+  0  no mandatory policy violation
+  1  mandatory policy violations (listed above the exit)
+  2  usage, project or settings error, or a policy pack that could not run"""
+
+PLAN_HELP = f"""\
+Run __main__.py for one stack under Pulumi's mock runtime: Pulumi.yaml's defaults with
+Pulumi.<stack>.yaml merged over them, no cloud account, no Pulumi CLI, no network. Prints the
+resources, the component tree, the stack outputs (made-up values are marked [mock]) and the
+verdicts of every policy of policies/ on every resource.
+
+examples:
+  python -m preflight plan --stack dev
+  python -m preflight plan --stack prod --json plan-prod.json --verdicts verdicts.json
+  python -m preflight plan --stack dev --mermaid pipeline.mmd
+  python -m preflight plan --stack dev --policy-pack-config policy-config.json
+
+{EXIT_CODES}"""
+
+CHECK_HELP = f"""\
+Evaluate the same policy pack on a document in `pulumi stack export` format: one that
+`plan --json` wrote, or the export of a deployed stack.
+
+examples:
+  python -m preflight check --state plan-dev.json
+  pulumi stack export -s prod > prod-state.json && python -m preflight check --state prod-state.json
+
+{EXIT_CODES}"""
+
+DOCS_HELP = """\
+Regenerate the README's generated sections: the pipeline picture of each stack (between
+<!-- pipeline:<stack> --> markers, from a fresh plan) and the policy table (between
+<!-- policies --> markers, from the pack's rules). With --check, write nothing and say
+whether they are up to date.
+
+examples:
+  python -m preflight docs
+  python -m preflight docs --check
+
+exit codes:
+  0  sections written, or (with --check) up to date
+  1  with --check: some sections are stale (named in the output)
+  2  project or settings error"""
+
+ADD_SERVICE_HELP = """\
+Add one service to Pulumi.<stack>.yaml. The entry is validated with the stack's other
+settings by the same loader `pulumi up` uses, so what it refuses is refused here with the
+same messages, and the file is left as it was. Otherwise the entry is appended to the
+stack's services list; the file's other keys and comments stay. Unset options take the
+loader's defaults (README "Settings").
+
+examples:
+  python -m preflight add-service --stack dev --name api --repository example-org/api
+  python -m preflight add-service --stack dev --name api --repository example-org/api \\
+      --branch release --port 9090 --health-check-path /ready --dockerfile docker/Dockerfile
+  python -m preflight plan --stack dev        # then: the plan includes the new service
+
+exit codes:
+  0  the service was added
+  2  usage, project or settings error (nothing written)"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m preflight",
         description="Run the Pulumi program offline under mocks, export its graph and evaluate the policy pack.",
+        epilog="Run `python -m preflight <command> --help` for a command's examples and exit codes.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, summary: str, details: str) -> argparse.ArgumentParser:
+        description, _, epilog = details.partition("\n\nexamples:")
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=description,
+            epilog="examples:" + epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
 
     def common(command: argparse.ArgumentParser) -> None:
         command.add_argument("--verdicts", type=Path, metavar="FILE", help="write the verdicts as JSON")
@@ -47,27 +122,66 @@ def _parser() -> argparse.ArgumentParser:
             help="policy levels and parameters, the file `pulumi preview --policy-pack-config` takes",
         )
 
-    plan = commands.add_parser("plan", help="run the program for one stack, with no cloud account")
+    def project_dir(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--project-dir",
+            type=Path,
+            default=Path.cwd(),
+            metavar="DIR",
+            help="directory holding Pulumi.yaml (default: .)",
+        )
+
+    plan = command("plan", "run the program for one stack, with no cloud account", PLAN_HELP)
     plan.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     plan.add_argument("--json", type=Path, metavar="FILE", help="write the graph in `pulumi stack export` format")
     plan.add_argument("--mermaid", type=Path, metavar="FILE", help="write a Mermaid flowchart of the delivery path")
-    plan.add_argument(
-        "--project-dir", type=Path, default=Path.cwd(), metavar="DIR", help="directory holding Pulumi.yaml (default: .)"
-    )
+    project_dir(plan)
     common(plan)
-    check = commands.add_parser("check", help="evaluate the policy pack on a `pulumi stack export` document")
+    check = command("check", "evaluate the policy pack on a `pulumi stack export` document", CHECK_HELP)
     check.add_argument("--state", type=Path, required=True, metavar="FILE", help="a stack export document")
     check.add_argument("--mermaid", type=Path, metavar="FILE", help="write a Mermaid flowchart of the delivery path")
     common(check)
-    pictures = commands.add_parser(
-        "docs", help="regenerate the README's pipeline pictures and policy table from the stacks and the pack"
+    pictures = command(
+        "docs", "regenerate the README's pipeline pictures and policy table from the stacks and the pack", DOCS_HELP
     )
-    pictures.add_argument("--readme", type=Path, default=Path("README.md"), metavar="FILE")
     pictures.add_argument(
-        "--project-dir", type=Path, default=Path.cwd(), metavar="DIR", help="directory holding Pulumi.yaml (default: .)"
+        "--readme",
+        type=Path,
+        default=Path("README.md"),
+        metavar="FILE",
+        help="the Markdown file whose generated sections to write or check (default: README.md)",
     )
-    pictures.add_argument("--check", action="store_true", help="exit 1 if the pictures are stale instead of writing")
+    project_dir(pictures)
+    pictures.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a section is stale, else say what was checked"
+    )
+    add = command("add-service", "add a validated service entry to Pulumi.<stack>.yaml", ADD_SERVICE_HELP)
+    add.add_argument("--stack", required=True, help="stack name: edits Pulumi.<stack>.yaml")
+    add.add_argument("--name", required=True, help="the service's name (2-20 lowercase letters, digits or '-')")
+    add.add_argument("--repository", required=True, metavar="OWNER/REPO", help="the repository the pipeline builds")
+    add.add_argument("--provider", help="github, gitlab, bitbucket or codecommit (default: github)")
+    add.add_argument("--branch", help="the branch that triggers the pipeline (default: main)")
+    add.add_argument("--port", help="the port the container listens on (default: 8080)")
+    add.add_argument("--health-check-path", metavar="PATH", help="what the load balancer checks (default: /healthz)")
+    add.add_argument("--dockerfile", metavar="PATH", help="relative to the build context (default: Dockerfile)")
+    project_dir(add)
     return parser
+
+
+def _add_service(args: argparse.Namespace) -> int:
+    service = NewService(
+        name=args.name,
+        repository=args.repository,
+        provider=args.provider,
+        branch=args.branch,
+        port=args.port,
+        health_check_path=args.health_check_path,
+        dockerfile=args.dockerfile,
+    )
+    added = add_service(args.project_dir.resolve(), args.stack, service)
+    print(f"Added service {args.name!r} to {added.path.name} as services[{added.index}].")
+    print(f"Next: python -m preflight plan --stack {args.stack}")
+    return EXIT_OK
 
 
 def _verdicts(judgement: Judgement, args: argparse.Namespace) -> int:
@@ -120,7 +234,7 @@ def _plan(args: argparse.Namespace) -> int:
         print(render_summary(plan))
         if args.json:
             write_json(document, args.json)
-            print(f"\nWrote {len(plan.resources)} resources to {args.json}")
+            print(f"\nWrote {len(plan.resources)} resources (the whole graph, as counted above) to {args.json}")
         print()
         if args.mermaid:
             args.mermaid.write_text(render(resources))
@@ -152,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _plan(args)
         if args.command == "docs":
             return update_pictures(args.readme, args.project_dir.resolve(), check=args.check)
+        if args.command == "add-service":
+            return _add_service(args)
         return _check(_load_state(args.state), args)
     except (SettingsError, ProjectError, PackConfigError, JudgeError, EngineError, DuplicateUrnError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -61,6 +61,12 @@ def refreshed(text: str, project_dir: Path) -> tuple[str, list[str]]:
     return _POLICIES.sub(replace_table, text), stale
 
 
+def sections(text: str) -> list[str]:
+    """What `refreshed` regenerates in `text`: each stack's picture, then the policy table."""
+    found = [f"the {m['stack']} pipeline picture" for m in _BLOCK.finditer(text)]
+    return found + (["the policy table"] if _POLICIES.search(text) else [])
+
+
 def update_pictures(readme: Path, project_dir: Path, *, check: bool = False) -> int:
     text = readme.read_text()
     new_text, stale = refreshed(text, project_dir)
@@ -68,6 +74,11 @@ def update_pictures(readme: Path, project_dir: Path, *, check: bool = False) -> 
         if stale:
             print(f"stale generated sections in {readme}: {', '.join(stale)}; run `python -m preflight docs`")
             return 1
+        checked = sections(text)
+        print(
+            f"{readme}: up to date: {', '.join(checked) or 'no generated sections'} "
+            "(compared with a fresh plan of each stack and the policy pack's rules)"
+        )
         return 0
     if new_text != text:
         readme.write_text(new_text)

@@ -78,9 +78,8 @@ def test_adding_removing_or_reordering_services_keeps_names() -> None:
 def test_summary_reports_shared_and_per_service_counts() -> None:
     result = plan("dev", services=[service("web"), service("api")])
     shared, per_service = fleet_counts(result)
-    assert f"Shared by the stack: {shared}; per service: api {per_service['api']}, web {per_service['web']}" in (
-        render_summary(result)
-    )
+    listed = f"api {per_service['api']}, web {per_service['web']}"
+    assert f"Cloud resources shared by the stack: {shared}; per service: {listed}" in render_summary(result)
 
 
 def test_load_balancers_share_one_log_bucket_each_writing_only_under_its_service() -> None:
