@@ -168,6 +168,7 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
     if service.certificate_arn:
         workload_args["certificate_arn"] = service.certificate_arn
     app = EksWorkload(service.name, workload_args)
+    service_namespaces.append(app.namespace)
     deployer = EksDeploy(
         service.name,
         {
@@ -192,6 +193,7 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
     return deploy, app.url
 
 
+service_namespaces: list[pulumi.Output[str]] = []
 for service in settings.services:
     # Source: a CodeConnections connection (created PENDING: activate it once) or CodeCommit.
     source_args: SourceArgs = {
@@ -288,3 +290,17 @@ pulumi.export("environment", settings.environment)
 pulumi.export("target", settings.target)
 if eks_cluster is not None:
     pulumi.export("clusterName", eks_cluster.cluster_name)
+    # Who else may use the cluster (its creator administers it already): settings clusterAdmins
+    # (cluster-wide admin) and clusterViewers (read-only in the services' namespaces).
+    if settings.cluster_admins or settings.cluster_viewers:
+        from components import ClusterAccess
+
+        ClusterAccess(
+            "cluster-access",
+            {
+                "cluster_name": eks_cluster.cluster_name,
+                "admin_role_arns": list(settings.cluster_admins),
+                "viewer_role_arns": list(settings.cluster_viewers),
+                "viewer_namespaces": service_namespaces,
+            },
+        )

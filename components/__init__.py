@@ -32,6 +32,8 @@ from .source import Source, SourceArgs
 _LAZY = {
     "BootstrapImage": ".bootstrap_image",
     "BootstrapImageArgs": ".bootstrap_image",
+    "ClusterAccess": ".cluster_access",
+    "ClusterAccessArgs": ".cluster_access",
     "EksCluster": ".eks_cluster",
     "EksClusterArgs": ".eks_cluster",
     "EksDeploy": ".eks_deploy",
@@ -42,6 +44,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .bootstrap_image import BootstrapImage, BootstrapImageArgs
+    from .cluster_access import ClusterAccess, ClusterAccessArgs
     from .eks_cluster import EksCluster, EksClusterArgs
     from .eks_deploy import EksDeploy, EksDeployArgs
     from .eks_workload import EksWorkload, EksWorkloadArgs
@@ -60,6 +63,8 @@ __all__ = [
     "ArtifactStoreArgs",
     "BootstrapImage",
     "BootstrapImageArgs",
+    "ClusterAccess",
+    "ClusterAccessArgs",
     "ContainerRegistry",
     "ContainerRegistryArgs",
     "DeliveryPipeline",

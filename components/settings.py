@@ -19,6 +19,8 @@ from typing import Any
 
 import pulumi
 
+from .access_principals import principal_problems
+
 ENVIRONMENTS = ("dev", "stage", "prod")
 TARGETS = ("ecs", "eks")
 SOURCE_PROVIDERS = ("github", "gitlab", "bitbucket", "codecommit")
@@ -90,6 +92,8 @@ PROJECT_KEYS = (
     "availabilityZones",
     "natGateways",
     "clusterEndpointPublicCidrs",
+    "clusterAdmins",
+    "clusterViewers",
 )
 
 # CloudWatch Logs accepts only these retention values.
@@ -208,6 +212,10 @@ class StackSettings:
     network: NetworkSettings
     cluster_endpoint_public_cidrs: tuple[str, ...]
     """EKS: CIDRs that may reach the Kubernetes API from outside the VPC. Default: none (private)."""
+    cluster_admins: tuple[str, ...] = ()
+    """EKS: IAM roles with AmazonEKSClusterAdminPolicy on the cluster. Default: none (its creator only)."""
+    cluster_viewers: tuple[str, ...] = ()
+    """EKS: IAM roles with AmazonEKSViewPolicy in the services' namespaces. Default: none."""
 
     @property
     def blocking_severities(self) -> tuple[str, ...]:
@@ -558,6 +566,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         problems.add("bootstrapImage", bootstrap, "an image reference such as repo/name:tag, or build")
     network = _parse_network(raw, environment, problems)
     cidrs = _parse_cidrs("clusterEndpointPublicCidrs", raw.get("clusterEndpointPublicCidrs"), problems)
+    admins, viewers = _parse_cluster_access(raw, target, problems)
 
     if problems.items:
         raise SettingsError(problems.items)
@@ -577,7 +586,27 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         bootstrap_image=str(bootstrap),
         network=network,
         cluster_endpoint_public_cidrs=cidrs,
+        cluster_admins=admins,
+        cluster_viewers=viewers,
     )
+
+
+def _parse_cluster_access(raw: Mapping[str, Any], target: str, problems: _Problems) -> tuple[tuple[str, ...], ...]:
+    lists = {}
+    for key in ("clusterAdmins", "clusterViewers"):
+        value = _as_list(raw.get(key, []))
+        if not isinstance(value, list):
+            problems.add(key, value, "a list of IAM role ARNs")
+            value = []
+        elif value and target != "eks":
+            problems.add(key, value, "no value: only an EKS stack (target: eks) has cluster access entries")
+        lists[key] = value
+    found = principal_problems(lists["clusterAdmins"], lists["clusterViewers"])
+    for key, value, expected in found:
+        problems.add(key, value, expected)
+    if found:
+        return (), ()
+    return tuple(lists["clusterAdmins"]), tuple(lists["clusterViewers"])
 
 
 def _project_config() -> dict[str, Any]:
