@@ -194,6 +194,7 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
 
 
 service_namespaces: list[pulumi.Output[str]] = []
+runner_source: Source | None = None  # the first GitHub service's connection also serves the CI runner
 for service in settings.services:
     # Source: a CodeConnections connection (created PENDING: activate it once) or CodeCommit.
     source_args: SourceArgs = {
@@ -204,6 +205,8 @@ for service in settings.services:
     if service.source.connection_arn:
         source_args["connection_arn"] = service.source.connection_arn
     source = Source(service.name, source_args)
+    if runner_source is None and service.source.provider == "github":
+        runner_source = source
 
     # Registry: immutable, scanned, KMS-encrypted images, plus a layer-cache repository.
     registry = ContainerRegistry(
@@ -290,6 +293,26 @@ pulumi.export("environment", settings.environment)
 pulumi.export("target", settings.target)
 if eks_cluster is not None:
     pulumi.export("clusterName", eks_cluster.cluster_name)
+    # A private API endpoint is reachable only from the VPC: the stack's own GitHub Actions runner
+    # runs its preview and up jobs there (setting ciRunner; docs/ci.md, "Private EKS endpoint").
+    if settings.ci_runner:
+        from components.ci_runner import CiRunner, runner_project_name
+
+        assert runner_source is not None and runner_source.connection_arn is not None  # settings checked it
+        runner = CiRunner(
+            "ci-runner",
+            {
+                "project_name": runner_project_name(pulumi.get_project(), pulumi.get_stack()),
+                "repository_url": f"https://github.com/{runner_source.repository}",
+                "connection_arn": runner_source.connection_arn,
+                "vpc_id": network.vpc_id,
+                "subnet_ids": network.private_subnet_ids,
+                "kms_key_arn": store.key_arn,
+                "cluster_security_group_id": eks_cluster.cluster_security_group_id,
+                "log_retention_days": settings.log_retention_days,
+            },
+        )
+        pulumi.export("ciRunsOn", runner.runs_on)
     # Who else may use the cluster (its creator administers it already): settings clusterAdmins
     # (cluster-wide admin) and clusterViewers (read-only in the services' namespaces).
     if settings.cluster_admins or settings.cluster_viewers:

@@ -32,6 +32,8 @@ from .source import Source, SourceArgs
 _LAZY = {
     "BootstrapImage": ".bootstrap_image",
     "BootstrapImageArgs": ".bootstrap_image",
+    "CiRunner": ".ci_runner",
+    "CiRunnerArgs": ".ci_runner",
     "ClusterAccess": ".cluster_access",
     "ClusterAccessArgs": ".cluster_access",
     "EksCluster": ".eks_cluster",
@@ -44,6 +46,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .bootstrap_image import BootstrapImage, BootstrapImageArgs
+    from .ci_runner import CiRunner, CiRunnerArgs
     from .cluster_access import ClusterAccess, ClusterAccessArgs
     from .eks_cluster import EksCluster, EksClusterArgs
     from .eks_deploy import EksDeploy, EksDeployArgs
@@ -63,6 +66,8 @@ __all__ = [
     "ArtifactStoreArgs",
     "BootstrapImage",
     "BootstrapImageArgs",
+    "CiRunner",
+    "CiRunnerArgs",
     "ClusterAccess",
     "ClusterAccessArgs",
     "ContainerRegistry",

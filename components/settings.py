@@ -94,6 +94,7 @@ PROJECT_KEYS = (
     "clusterEndpointPublicCidrs",
     "clusterAdmins",
     "clusterViewers",
+    "ciRunner",
 )
 
 # CloudWatch Logs accepts only these retention values.
@@ -216,6 +217,8 @@ class StackSettings:
     """EKS: IAM roles with AmazonEKSClusterAdminPolicy on the cluster. Default: none (its creator only)."""
     cluster_viewers: tuple[str, ...] = ()
     """EKS: IAM roles with AmazonEKSViewPolicy in the services' namespaces. Default: none."""
+    ci_runner: bool = False
+    """A CodeBuild-hosted GitHub Actions runner in the VPC. Default: on for EKS with a private endpoint."""
 
     @property
     def blocking_severities(self) -> tuple[str, ...]:
@@ -567,6 +570,11 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
     network = _parse_network(raw, environment, problems)
     cidrs = _parse_cidrs("clusterEndpointPublicCidrs", raw.get("clusterEndpointPublicCidrs"), problems)
     admins, viewers = _parse_cluster_access(raw, target, problems)
+    ci_runner = _as_bool("ciRunner", raw.get("ciRunner"), target == "eks" and not cidrs, problems)
+    if ci_runner and target != "eks":
+        problems.add("ciRunner", True, "false: only an EKS stack's private API endpoint needs a runner in the VPC")
+    elif ci_runner and not any(s.source.provider == "github" for s in services):
+        problems.add("ciRunner", True, "a service whose source provider is github (its connection serves the runner)")
 
     if problems.items:
         raise SettingsError(problems.items)
@@ -588,6 +596,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         cluster_endpoint_public_cidrs=cidrs,
         cluster_admins=admins,
         cluster_viewers=viewers,
+        ci_runner=ci_runner,
     )
 
 

@@ -246,6 +246,10 @@ AWS_TYPES: dict[str, TypeActions] = {
         (_arn("codebuild", "project/{name}"),),
         ("codebuild:CreateProject", "codebuild:BatchGetProjects", "codebuild:UpdateProject", "codebuild:DeleteProject"),
     ),
+    "aws:codebuild/webhook:Webhook": TypeActions(
+        (_arn("codebuild", "project/{name}", NameFrom.REFERENCE, "projectName"),),
+        ("codebuild:CreateWebhook", "codebuild:UpdateWebhook", "codebuild:DeleteWebhook", "codebuild:BatchGetProjects"),
+    ),
     "aws:codeconnections/connection:Connection": TypeActions(
         (_arn("codeconnections", "connection/*", NameFrom.GENERATED),),
         (

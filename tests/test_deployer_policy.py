@@ -247,7 +247,12 @@ def test_pass_role_only_for_the_stacks_roles_to_the_services_that_trust_them(pro
     }
     role = f"arn:aws:iam::{ACCOUNT}:role/"
     assert passing == {
-        "codebuild.amazonaws.com": [f"{role}web-build-role-*", f"{role}web-deploy-role-*", f"{role}web-record-role-*"],
+        "codebuild.amazonaws.com": [
+            f"{role}ci-runner-role-*",
+            f"{role}web-build-role-*",
+            f"{role}web-deploy-role-*",
+            f"{role}web-record-role-*",
+        ],
         "codepipeline.amazonaws.com": f"{role}web-pipeline-role-*",
         "eks.amazonaws.com": f"{role}services-cluster-*",
         "vpc-flow-logs.amazonaws.com": f"{role}network-flow-logs-role-*",
