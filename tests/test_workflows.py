@@ -304,7 +304,7 @@ def test_pull_requests_preview_every_stack_never_for_forks() -> None:
 def test_each_preview_assumes_the_role_of_its_stacks_own_environment() -> None:
     """One role per environment: a prod preview never runs with dev credentials, nor a dev one with prod's."""
     [(_, _, job)] = pulumi_calls("preview")
-    assert job["strategy"]["matrix"]["include"] == [
+    assert [{k: e[k] for k in ("stack", "environment")} for e in job["strategy"]["matrix"]["include"]] == [
         {"stack": "dev", "environment": "dev-preview"},
         {"stack": "prod", "environment": "prod-preview"},
     ]
