@@ -484,18 +484,22 @@ AWS_TYPES: dict[str, TypeActions] = {
         (_EKS_CLUSTER_OF, _arn("eks", "access-entry/{name}/*", NameFrom.REFERENCE, "clusterName")),
         ("eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy", "eks:ListAssociatedAccessPolicies"),
     ),
-    # pulumi-eks 4.x with Auto Mode and API authentication (components/eks_cluster.py): the cluster
-    # (aws:eks/cluster), its service role and Auto Mode's node role (aws:iam/role plus
-    # aws:iam/rolePolicyAttachment of AWS managed policies), the cluster security group and its
-    # rules (aws:ec2/securityGroup, aws:ec2/securityGroupRule), and the access entries of the
-    # creator and the node role; the encryption config makes EKS take a grant on the stack's key.
+    # pulumi-eks 4.x with Auto Mode and API authentication (components/eks_cluster.py), as
+    # nodejs/eks/cluster/cluster.ts of pulumi/pulumi-eks v4.3.0 builds it: the cluster
+    # (aws:eks/cluster), its service role with AmazonEKSClusterPolicy and Auto Mode's four
+    # policies, Auto Mode's node role with AmazonEKSWorkerNodeMinimalPolicy and
+    # AmazonEC2ContainerRegistryPullOnly (aws:iam/role plus aws:iam/rolePolicyAttachment), and the
+    # coredns add-on (aws:eks/addon, version from eks:DescribeAddonVersions). Auto Mode skips its
+    # security groups, the kube-proxy and VPC CNI add-ons; API authentication skips the aws-auth
+    # ConfigMap. The encryption config makes EKS take a grant on the stack's key.
     "eks:index:Cluster": TypeActions(
         (
             _arn("eks", "cluster/{name}"),
-            _arn("eks", "access-entry/{name}/*"),
+            _arn("eks", "addon/{name}/*"),
             Arn("arn:{partition}:iam::{account}:role/{name}-*", NameFrom.CHILDREN),
             _KEY,
-            *_SECURITY_GROUP,
+            _ec2("subnet"),
+            _ec2("vpc"),
         ),
         (
             "eks:CreateCluster",
@@ -504,12 +508,11 @@ AWS_TYPES: dict[str, TypeActions] = {
             "eks:UpdateClusterVersion",
             "eks:DescribeUpdate",
             "eks:DeleteCluster",
-            "eks:CreateAccessEntry",
-            "eks:DescribeAccessEntry",
-            "eks:DeleteAccessEntry",
-            "eks:AssociateAccessPolicy",
-            "eks:DisassociateAccessPolicy",
-            "eks:ListAssociatedAccessPolicies",
+            "eks:CreateAddon",
+            "eks:DescribeAddon",
+            "eks:UpdateAddon",
+            "eks:DeleteAddon",
+            "eks:DescribeAddonVersions",
             *_EKS_TAGS,
             "iam:CreateRole",
             "iam:GetRole",
@@ -523,13 +526,8 @@ AWS_TYPES: dict[str, TypeActions] = {
             "iam:DetachRolePolicy",
             "kms:DescribeKey",
             "kms:CreateGrant",
-            "ec2:CreateSecurityGroup",
-            "ec2:DeleteSecurityGroup",
-            "ec2:DescribeSecurityGroups",
             "ec2:DescribeSubnets",
             "ec2:DescribeVpcs",
-            *_SECURITY_GROUP_RULES,
-            *_EC2_TAGS,
         ),
         passed_to=("eks.amazonaws.com",),
         service_linked=("eks.amazonaws.com",),
