@@ -179,6 +179,7 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
         workload_args["certificate_arn"] = service.certificate_arn
     # The workload's objects go to this stack's cluster through its provider, never the ambient kubeconfig.
     app = EksWorkload(service.name, workload_args, pulumi.ResourceOptions(providers=[eks_cluster.provider]))
+    service_namespaces.append(app.namespace)
     deployer = EksDeploy(
         service.name,
         {
@@ -203,6 +204,8 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
     return deploy, app.url
 
 
+service_namespaces: list[pulumi.Output[str]] = []
+runner_source: Source | None = None  # the first GitHub service's connection also serves the CI runner
 for service in settings.services:
     # Source: a CodeConnections connection (created PENDING: activate it once) or CodeCommit.
     source_args: SourceArgs = {
@@ -213,6 +216,8 @@ for service in settings.services:
     if service.source.connection_arn:
         source_args["connection_arn"] = service.source.connection_arn
     source = Source(service.name, source_args)
+    if runner_source is None and service.source.provider == "github":
+        runner_source = source
 
     # Registry: immutable, scanned, KMS-encrypted images, plus a layer-cache repository.
     registry = ContainerRegistry(
@@ -303,3 +308,37 @@ pulumi.export("environment", settings.environment)
 pulumi.export("target", settings.target)
 if eks_cluster is not None:
     pulumi.export("clusterName", eks_cluster.cluster_name)
+    # A private API endpoint is reachable only from the VPC: the stack's own GitHub Actions runner
+    # runs its preview and up jobs there (setting ciRunner; docs/ci.md, "Private EKS endpoint").
+    if settings.ci_runner:
+        from components.ci_runner import CiRunner, runner_project_name
+
+        assert runner_source is not None and runner_source.connection_arn is not None  # settings checked it
+        runner = CiRunner(
+            "ci-runner",
+            {
+                "project_name": runner_project_name(pulumi.get_project(), pulumi.get_stack()),
+                "repository_url": f"https://github.com/{runner_source.repository}",
+                "connection_arn": runner_source.connection_arn,
+                "vpc_id": network.vpc_id,
+                "subnet_ids": network.private_subnet_ids,
+                "kms_key_arn": store.key_arn,
+                "cluster_security_group_id": eks_cluster.cluster_security_group_id,
+                "log_retention_days": settings.log_retention_days,
+            },
+        )
+        pulumi.export("ciRunsOn", runner.runs_on)
+    # Who else may use the cluster (its creator administers it already): settings clusterAdmins
+    # (cluster-wide admin) and clusterViewers (read-only in the services' namespaces).
+    if settings.cluster_admins or settings.cluster_viewers:
+        from components import ClusterAccess
+
+        ClusterAccess(
+            "cluster-access",
+            {
+                "cluster_name": eks_cluster.cluster_name,
+                "admin_role_arns": list(settings.cluster_admins),
+                "viewer_role_arns": list(settings.cluster_viewers),
+                "viewer_namespaces": service_namespaces,
+            },
+        )

@@ -34,6 +34,10 @@ from .source import PipelineSource, Source, SourceArgs
 _LAZY = {
     "BootstrapImage": ".bootstrap_image",
     "BootstrapImageArgs": ".bootstrap_image",
+    "CiRunner": ".ci_runner",
+    "CiRunnerArgs": ".ci_runner",
+    "ClusterAccess": ".cluster_access",
+    "ClusterAccessArgs": ".cluster_access",
     "EksCluster": ".eks_cluster",
     "EksClusterArgs": ".eks_cluster",
     "EksDeploy": ".eks_deploy",
@@ -44,6 +48,8 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .bootstrap_image import BootstrapImage, BootstrapImageArgs
+    from .ci_runner import CiRunner, CiRunnerArgs
+    from .cluster_access import ClusterAccess, ClusterAccessArgs
     from .eks_cluster import EksCluster, EksClusterArgs
     from .eks_deploy import EksDeploy, EksDeployArgs
     from .eks_workload import EksWorkload, EksWorkloadArgs
@@ -62,6 +68,10 @@ __all__ = [
     "ArtifactStoreArgs",
     "BootstrapImage",
     "BootstrapImageArgs",
+    "CiRunner",
+    "CiRunnerArgs",
+    "ClusterAccess",
+    "ClusterAccessArgs",
     "ContainerRegistry",
     "ContainerRegistryArgs",
     "DeliveryPipeline",

@@ -149,6 +149,8 @@ class ServiceDelivery(pulumi.ComponentResource):
     """The image build's CodeBuild project. Always set."""
     image: pulumi.Output[str]
     """The image the service runs now (the pipeline's last record, or the bootstrap image). Always set."""
+    connection_arn: pulumi.Output[str] | None
+    """The source's CodeConnections connection (a stack's CI runner can use it). Default: none (CodeCommit)."""
 
     def __init__(self, name: str, args: ServiceDeliveryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("ServiceDelivery"), name, None, opts)
@@ -244,6 +246,7 @@ class ServiceDelivery(pulumi.ComponentResource):
         self.repository_url = registry.repository_url
         self.build_project_name = build.project_name
         self.image = record.image
+        self.connection_arn = source.connection_arn
         self.register_outputs(
             {
                 "url": self.url,
@@ -252,6 +255,7 @@ class ServiceDelivery(pulumi.ComponentResource):
                 "repository_url": self.repository_url,
                 "build_project_name": self.build_project_name,
                 "image": self.image,
+                "connection_arn": self.connection_arn,
             }
         )
 

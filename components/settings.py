@@ -22,6 +22,7 @@ import pulumi
 from policies.rules.networks import read_cidrs, too_open
 
 from . import naming
+from .access_principals import principal_problems
 from .aws_regions import ALL_REGIONS
 from .image_record import DEFAULT_BOOTSTRAP_IMAGE
 from .validation import (
@@ -95,6 +96,9 @@ PROJECT_KEYS = (
     "natGateways",
     "clusterEndpointPublicCidrs",
     *CACHE_CREDENTIAL_KEYS,
+    "clusterAdmins",
+    "clusterViewers",
+    "ciRunner",
 )
 
 BUILD_COMPUTE_TYPES = (
@@ -201,6 +205,12 @@ class StackSettings:
     """EKS: CIDRs that may reach the Kubernetes API from outside the VPC. Default: none (private)."""
     cache_credentials: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Pull-through cache upstreams with a credential: setting key -> secret ARN. Default: none (ECR Public only)."""
+    cluster_admins: tuple[str, ...] = ()
+    """EKS: IAM roles with AmazonEKSClusterAdminPolicy on the cluster. Default: none (its creator only)."""
+    cluster_viewers: tuple[str, ...] = ()
+    """EKS: IAM roles with AmazonEKSViewPolicy in the services' namespaces. Default: none."""
+    ci_runner: bool = False
+    """A CodeBuild-hosted GitHub Actions runner in the VPC. Default: on for EKS with a private endpoint."""
 
     @property
     def blocking_severities(self) -> tuple[str, ...]:
@@ -604,6 +614,12 @@ def parse_settings(
     for key, arn in cache_credentials.items():
         if not isinstance(arn, str) or not CACHE_CREDENTIAL_ARN.fullmatch(arn):
             problems.add(key, arn, "the ARN of a Secrets Manager secret whose name starts with ecr-pullthroughcache/")
+    admins, viewers = _parse_cluster_access(raw, target, problems)
+    ci_runner = _as_bool("ciRunner", raw.get("ciRunner"), target == "eks" and not cidrs, problems)
+    if ci_runner and target != "eks":
+        problems.add("ciRunner", True, "false: only an EKS stack's private API endpoint needs a runner in the VPC")
+    elif ci_runner and not any(s.source.provider == "github" for s in services):
+        problems.add("ciRunner", True, "a service whose source provider is github (its connection serves the runner)")
 
     if problems.items:
         raise SettingsError(problems.items)
@@ -624,7 +640,28 @@ def parse_settings(
         network=network,
         cluster_endpoint_public_cidrs=cidrs,
         cache_credentials=cache_credentials,
+        cluster_admins=admins,
+        cluster_viewers=viewers,
+        ci_runner=ci_runner,
     )
+
+
+def _parse_cluster_access(raw: Mapping[str, Any], target: str, problems: _Problems) -> tuple[tuple[str, ...], ...]:
+    lists = {}
+    for key in ("clusterAdmins", "clusterViewers"):
+        value = _as_list(raw.get(key, []))
+        if not isinstance(value, list):
+            problems.add(key, value, "a list of IAM role ARNs")
+            value = []
+        elif value and target != "eks":
+            problems.add(key, value, "no value: only an EKS stack (target: eks) has cluster access entries")
+        lists[key] = value
+    found = principal_problems(lists["clusterAdmins"], lists["clusterViewers"])
+    for key, value, expected in found:
+        problems.add(key, value, expected)
+    if found:
+        return (), ()
+    return tuple(lists["clusterAdmins"]), tuple(lists["clusterViewers"])
 
 
 def _project_config() -> dict[str, Any]:

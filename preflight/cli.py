@@ -18,6 +18,7 @@ from typing import Any
 from components.settings import SettingsError
 
 from .add_service import NewService, add_service
+from .deployer_policy import DeployerPolicyError, deployer_policy, size
 from .engine import DuplicateUrnError, EngineError, run_program
 from .errors import PackConfigError
 from .export import deployment, write_json
@@ -165,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--health-check-path", metavar="PATH", help="what the load balancer checks (default: /healthz)")
     add.add_argument("--dockerfile", metavar="PATH", help="relative to the build context (default: Dockerfile)")
     project_dir(add)
+    _add_deployer_policy(commands)
     return parser
 
 
@@ -181,6 +183,56 @@ def _add_service(args: argparse.Namespace) -> int:
     added = add_service(args.project_dir.resolve(), args.stack, service)
     print(f"Added service {args.name!r} to {added.path.name} as services[{added.index}].")
     print(f"Next: python -m preflight plan --stack {args.stack}")
+    return EXIT_OK
+
+
+def _add_deployer_policy(commands: Any) -> None:
+    command = commands.add_parser(
+        "deployer-policy",
+        help="print the least-privilege IAM policy of whoever runs `pulumi up` of one stack",
+        description=(
+            "Run the stack's program offline and print, as a JSON list, the IAM policy documents that the "
+            "identity running `pulumi up` of that stack needs: the create, read, update, delete and tag "
+            "actions of every resource in its plan, on the stack's own names and ARNs. Each document fits "
+            "IAM's managed-policy limit (6,144 characters); attach them all to the deploy role."
+        ),
+        epilog=(
+            "example:\n"
+            "  python -m preflight deployer-policy --stack prod --account 111122223333 \\\n"
+            "      --state-bucket my-pulumi-state --out-dir build/\n\n"
+            "exit codes: 0 printed; 2 usage, project or settings error, or a resource type the\n"
+            "deployer table (preflight/deployer_actions.py) does not know"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    command.add_argument(
+        "--account",
+        metavar="ID",
+        help="account id in the ARNs (default: the stack's single aws:allowedAccountIds entry, else *)",
+    )
+    command.add_argument("--state-bucket", metavar="NAME", help="also allow the S3 backend's state in this bucket")
+    command.add_argument("--out-dir", type=Path, metavar="DIR", help="also write deployer-policy-<stack>-<n>.json")
+    command.add_argument(
+        "--project-dir", type=Path, default=Path.cwd(), metavar="DIR", help="directory holding Pulumi.yaml (default: .)"
+    )
+
+
+def _deployer_policy(args: argparse.Namespace) -> int:
+    if args.account is not None and not (args.account.isdigit() and len(args.account) == 12):
+        raise ProjectError(f"--account must be a 12-digit AWS account id, not '{args.account}'")
+    plan = run_program(args.project_dir.resolve(), args.stack)
+    try:
+        documents = deployer_policy(plan, args.account, args.state_bucket)
+    except DeployerPolicyError as exc:
+        raise ProjectError(str(exc)) from exc
+    print(json.dumps(documents, indent=2))
+    for number, document in enumerate(documents, start=1):
+        name = f"deployer-policy-{args.stack}-{number}.json"
+        if args.out_dir:
+            args.out_dir.mkdir(parents=True, exist_ok=True)
+            write_json(document, args.out_dir / name)
+        print(f"{name}: {size(document)} of 6144 characters", file=sys.stderr)
     return EXIT_OK
 
 
@@ -264,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return _plan(args)
+        if args.command == "deployer-policy":
+            return _deployer_policy(args)
         if args.command == "docs":
             return update_pictures(args.readme, args.project_dir.resolve(), check=args.check)
         if args.command == "add-service":

@@ -42,7 +42,12 @@ def stack_plan(request: pytest.FixtureRequest) -> PlanResult:
 
 
 # Components that joined after the package: no deployed type to alias.
-NEW = {"container-delivery:index:PullThroughCache", "container-delivery:index:ServiceDelivery"}
+NEW = {
+    "container-delivery:index:CiRunner",
+    "container-delivery:index:ClusterAccess",
+    "container-delivery:index:PullThroughCache",
+    "container-delivery:index:ServiceDelivery",
+}
 
 
 def test_every_component_carries_an_alias_to_its_deployed_type(stack_plan: PlanResult) -> None:

@@ -26,6 +26,8 @@ COMPONENTS = {
     "AlbAccessLogs",
     "ArtifactStore",
     "BootstrapImage",
+    "CiRunner",
+    "ClusterAccess",
     "ContainerRegistry",
     "DeliveryPipeline",
     "EcsCluster",
@@ -160,6 +162,7 @@ def test_the_composed_component_takes_the_stack_pieces_by_id_and_the_target_by_o
         "repositoryUrl",
         "buildProjectName",
         "image",
+        "connectionArn",
     }
 
 

@@ -219,8 +219,10 @@ def test_roles_not_trusted_by_an_oidc_provider_are_not_judged(principal):
     assert judged(document) == []
 
 
-def test_the_trust_policy_docs_ci_md_tells_users_to_write_passes():
+@pytest.mark.parametrize("environment", ["dev-preview", "dev", "prod-preview", "production"])
+def test_the_trust_policy_docs_ci_md_tells_users_to_write_passes(environment):
     text = (ROOT / "docs" / "ci.md").read_text()
-    block = text.split("The trust policy of the prod deploy role:\n\n```json\n", 1)[1].split("```", 1)[0]
-    document = json.loads(block.replace("<ACCOUNT_ID>", "123456789012").replace("<OWNER>/<REPO>", "octo-org/web"))
+    block = text.split("The trust policy of each role", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    filled = block.replace("<ACCOUNT_ID>", "123456789012").replace("<OWNER>/<REPO>", "octo-org/web")
+    document = json.loads(filled.replace("<ENVIRONMENT>", environment))
     assert judged(document) == []

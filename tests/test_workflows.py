@@ -294,11 +294,26 @@ def test_pull_requests_preview_every_stack_never_for_forks() -> None:
     assert triggers(WORKFLOWS["pull-request.yml"]) == {"pull_request": {"branches": ["main"]}}
     [(_, job_id, job)] = pulumi_calls("preview")
     assert job_id == "preview"
-    assert job["strategy"]["matrix"]["stack"] == STACKS
+    assert [entry["stack"] for entry in job["strategy"]["matrix"]["include"]] == STACKS
     assert job["with"]["stack"] == "${{ matrix.stack }}"
     conditions = [c.strip() for c in job["if"].split("&&")]
     assert "github.event.pull_request.head.repo.full_name == github.repository" in conditions
-    assert "vars.AWS_ROLE_ARN != ''" in conditions
+    assert "vars.PULUMI_PREVIEWS == 'on'" in conditions
+
+
+def test_each_preview_assumes_the_role_of_its_stacks_own_environment() -> None:
+    """One role per environment: a prod preview never runs with dev credentials, nor a dev one with prod's."""
+    [(_, _, job)] = pulumi_calls("preview")
+    assert [{k: e[k] for k in ("stack", "environment")} for e in job["strategy"]["matrix"]["include"]] == [
+        {"stack": "dev", "environment": "dev-preview"},
+        {"stack": "prod", "environment": "prod-preview"},
+    ]
+    assert job["with"]["environment"] == "${{ matrix.environment }}"
+    previews = {entry["environment"] for entry in job["strategy"]["matrix"]["include"]}
+    ups = {up["with"]["environment"] for _, _, up in pulumi_calls("up")}
+    assert not ups & previews, "previews never share a deploy role"
+    inputs = WORKFLOWS["_pulumi.yml"][True]["workflow_call"]["inputs"]
+    assert inputs["environment"]["required"] is True and "default" not in inputs["environment"]
 
 
 def test_preview_comments_its_diff_on_the_pull_request() -> None:

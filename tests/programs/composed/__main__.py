@@ -73,6 +73,8 @@ else:
     )
     options = pulumi.ResourceOptions(providers=[eks.provider])
 
+runner_connection: pulumi.Output[str] | None = None
+runner_repository = ""
 for service in settings.services:
     args: ServiceDeliveryArgs = {
         "source": {"provider": service.source.provider, "repository": service.source.repository},
@@ -122,4 +124,24 @@ for service in settings.services:
             "cluster_security_group_id": eks.cluster_security_group_id,
             "ingress_class_name": eks.ingress_class_name,
         }
-    ServiceDelivery(service.name, args, options)
+    delivery = ServiceDelivery(service.name, args, options)
+    if runner_connection is None and service.source.provider == "github":
+        runner_connection, runner_repository = delivery.connection_arn, service.source.repository
+
+if settings.target == "eks" and settings.ci_runner:
+    from components.ci_runner import CiRunner, runner_project_name
+
+    assert runner_connection is not None
+    CiRunner(
+        "ci-runner",
+        {
+            "project_name": runner_project_name(pulumi.get_project(), pulumi.get_stack()),
+            "repository_url": f"https://github.com/{runner_repository}",
+            "connection_arn": runner_connection,
+            "vpc_id": network.vpc_id,
+            "subnet_ids": network.private_subnet_ids,
+            "kms_key_arn": store.key_arn,
+            "cluster_security_group_id": eks.cluster_security_group_id,
+            "log_retention_days": settings.log_retention_days,
+        },
+    )
