@@ -12,6 +12,7 @@ from components import (
     ArtifactStore,
     ContainerRegistry,
     DeliveryPipeline,
+    DeliveryPipelineArgs,
     EcsCluster,
     EcsDeployTarget,
     EcsService,
@@ -28,6 +29,7 @@ from components import (
     load_settings,
 )
 from components.settings import DEFAULT_BOOTSTRAP_IMAGE
+from components.web_acl import WebAcl
 
 # Settings are validated before anything is registered: a mistake stops here, with every
 # bad key listed.
@@ -36,7 +38,12 @@ settings = load_settings()
 # Shared by every service of the stack: the pipeline key and the artifact bucket.
 store = ArtifactStore(
     "artifacts",
-    {"artifact_retention_days": settings.artifact_retention_days, "protect": settings.protect_data},
+    {
+        "artifact_retention_days": settings.artifact_retention_days,
+        "protect": settings.protect_data,
+        "access_logs": settings.artifact_access_logs,
+        "access_log_retention_days": settings.log_retention_days,
+    },
 )
 
 # Network: the given VPC, or a new one with private subnets, NAT and VPC endpoints.
@@ -95,6 +102,20 @@ else:
     )
 
 
+# AWS WAF in front of every internet-facing load balancer (on by default in prod).
+web_acl = (
+    WebAcl(
+        "edge",
+        {
+            "kms_key_arn": store.key_arn,
+            "rate_limit": settings.waf_rate_limit,
+            "log_retention_days": settings.log_retention_days,
+        },
+    )
+    if settings.web_acl
+    else None
+)
+
 # Where every pipeline of the stack reports failures, successes and approval requests.
 topics = PipelineTopics("pipelines", {"kms_key_arn": store.key_arn, "approvals": settings.require_approval})
 
@@ -110,7 +131,7 @@ def container_environment(service: ServiceSettings) -> dict[str, str]:
 
 def run_on_ecs(
     service: ServiceSettings, image: pulumi.Output[str], repository_arn: pulumi.Output[str]
-) -> tuple[EcsDeployTarget, pulumi.Output[str]]:
+) -> tuple[EcsDeployTarget, pulumi.Output[str], pulumi.Output[list[str]]]:
     """Fargate tasks in private subnets behind an internet-facing ALB; the ECS deploy action."""
     assert ecs_cluster is not None
     service_args: EcsServiceArgs = {
@@ -133,9 +154,13 @@ def run_on_ecs(
         "protect": settings.protect_data,
         "environment": container_environment(service),
         "access_logs_bucket_name": alb_logs.bucket_name,
+        "release": service.release.args(),
+        "latency_threshold_ms": service.latency_threshold_ms,
     }
     if service.certificate_arn:
         service_args["certificate_arn"] = service.certificate_arn
+    if web_acl is not None:
+        service_args["web_acl_arn"] = web_acl.web_acl_arn
     app = EcsService(service.name, service_args)
     deploy: EcsDeployTarget = {
         "ecs_cluster_name": ecs_cluster.cluster_name,
@@ -145,7 +170,7 @@ def run_on_ecs(
         "task_role_arn": app.task_role_arn,
         "execution_role_arn": app.execution_role_arn,
     }
-    return deploy, app.url
+    return deploy, app.url, app.alarm_names
 
 
 def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[EksDeployTarget, pulumi.Output[str]]:
@@ -167,6 +192,8 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
     }
     if service.certificate_arn:
         workload_args["certificate_arn"] = service.certificate_arn
+    if web_acl is not None:
+        workload_args["web_acl_arn"] = web_acl.web_acl_arn
     app = EksWorkload(service.name, workload_args)
     deployer = EksDeploy(
         service.name,
@@ -249,31 +276,32 @@ for service in settings.services:
 
     # Workload: where the image runs, and how the pipeline's Deploy stage rolls it out.
     deploy: EcsDeployTarget | EksDeployTarget
+    alarms: pulumi.Output[list[str]] | None = None
     if settings.target == "ecs":
-        deploy, url = run_on_ecs(service, record.image, registry.repository_arn)
+        deploy, url, alarms = run_on_ecs(service, record.image, registry.repository_arn)
     else:
         deploy, url = run_on_eks(service, record.image)
 
-    # Pipeline: source -> build -> [approval] -> deploy (rolls back on failure) -> record.
-    pipeline = DeliveryPipeline(
-        service.name,
-        {
-            "source": source,
-            "artifact_bucket_name": store.bucket_name,
-            "artifact_bucket_arn": store.bucket_arn,
-            "kms_key_arn": store.key_arn,
-            "build_project_name": build.project_name,
-            "build_project_arn": build.project_arn,
-            "image_parameter_name": record.parameter_name,
-            "image_parameter_arn": record.parameter_arn,
-            "require_approval": settings.require_approval,
-            "execution_mode": "QUEUED" if settings.environment == "prod" else "SUPERSEDED",
-            "log_retention_days": settings.log_retention_days,
-            "environment": settings.environment,
-            "topics": topics,
-            "deploy": deploy,
-        },
-    )
+    # Pipeline: source -> build -> [approval] -> deploy (rolls back on failure or an alarm while it bakes) -> record.
+    pipeline_args: DeliveryPipelineArgs = {
+        "source": source,
+        "artifact_bucket_name": store.bucket_name,
+        "artifact_bucket_arn": store.bucket_arn,
+        "kms_key_arn": store.key_arn,
+        "build_project_name": build.project_name,
+        "build_project_arn": build.project_arn,
+        "image_parameter_name": record.parameter_name,
+        "image_parameter_arn": record.parameter_arn,
+        "require_approval": settings.require_approval,
+        "execution_mode": "QUEUED" if settings.environment == "prod" else "SUPERSEDED",
+        "log_retention_days": settings.log_retention_days,
+        "environment": settings.environment,
+        "topics": topics,
+        "deploy": deploy,
+    }
+    if alarms is not None and service.release.bake_minutes > 0:
+        pipeline_args |= {"bake_alarm_names": alarms, "bake_minutes": service.release.bake_minutes}
+    pipeline = DeliveryPipeline(service.name, pipeline_args)
 
     pulumi.export(f"{service.name}Url", url)
     pulumi.export(f"{service.name}Pipeline", pipeline.pipeline_name)

@@ -17,8 +17,10 @@ from .codebuild_step import codebuild_step
 from .iam import json_output, service_trust
 from .pipeline_declaration import (
     APPROVAL_EVENTS,
+    BAKE_EVENTS,
     CONNECTION_PROVIDER,
     PIPELINE_EVENTS,
+    bake_condition,
     codebuild_deploy_action,
     codecommit_event_pattern,
     ecs_deploy_action,
@@ -99,6 +101,11 @@ class DeliveryPipelineArgs(TypedDict):
     """Days the record step's logs are kept. Default: 30."""
     environment: NotRequired[str]
     """Environment name, tagged `cicd:environment` on the pipeline for the policy pack. Default: none."""
+    bake_alarm_names: NotRequired[pulumi.Input[Sequence[str]]]
+    """Alarms (1-5, e.g. `EcsService.alarm_names`) the Deploy stage watches after a deploy; one in ALARM rolls
+    the stage back and the release is not recorded. Default: no bake gate."""
+    bake_minutes: NotRequired[int]
+    """How long the bake gate watches the alarms (1-55). Default: 10."""
 
 
 class DeliveryPipeline(pulumi.ComponentResource):
@@ -138,6 +145,14 @@ class DeliveryPipeline(pulumi.ComponentResource):
             )
         if problem := retention_problem(retention):
             raise ValueError(f"DeliveryPipeline {name}: {problem}")
+        bake_minutes = args.get("bake_minutes", 10)
+        if not 1 <= bake_minutes <= 55:
+            raise ValueError(f"DeliveryPipeline {name}: bake_minutes {bake_minutes} must be 1-55")
+        on_success = (
+            pulumi.Output.from_input(args["bake_alarm_names"]).apply(lambda n: bake_condition(list(n), bake_minutes))
+            if "bake_alarm_names" in args
+            else None
+        )
         connection = source.action_provider == CONNECTION_PROVIDER
         triggers = pipeline_triggers(branch=source.branch, ignored_paths=ignored) if connection else None
         child = pulumi.ResourceOptions(parent=self)
@@ -213,6 +228,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
             record_project_name=self.record_project.name,
             deploy=deploy_action,
             approval_topic_arn=approval_topic_arn,
+            deploy_on_success=on_success,
         )
         self.pipeline = aws.codepipeline.Pipeline(
             f"{name}-pipeline",
@@ -235,7 +251,11 @@ class DeliveryPipeline(pulumi.ComponentResource):
         aws.codestarnotifications.NotificationRule(
             f"{name}-notify",
             detail_type="FULL",
-            event_type_ids=[*PIPELINE_EVENTS, *(APPROVAL_EVENTS if approval else ())],
+            event_type_ids=[
+                *PIPELINE_EVENTS,
+                *(APPROVAL_EVENTS if approval else ()),
+                *(BAKE_EVENTS if on_success is not None else ()),
+            ],
             resource=self.pipeline.arn,
             targets=[{"address": topics.notification_topic_arn, "type": "SNS"}],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[topics.policy]),

@@ -19,6 +19,8 @@ from typing import Any
 
 import pulumi
 
+from .deployment_strategy import Release, default_release, parse_release
+
 ENVIRONMENTS = ("dev", "stage", "prod")
 TARGETS = ("ecs", "eks")
 SOURCE_PROVIDERS = ("github", "gitlab", "bitbucket", "codecommit")
@@ -65,6 +67,8 @@ SERVICE_KEYS = (
     "buildContext",
     "testTarget",
     "certificateArn",
+    "deploymentStrategy",
+    "latencyThresholdMs",
 )
 SOURCE_KEYS = ("provider", "repository", "branch", "connectionArn")
 
@@ -90,6 +94,11 @@ PROJECT_KEYS = (
     "availabilityZones",
     "natGateways",
     "clusterEndpointPublicCidrs",
+    "deploymentStrategy",
+    "latencyThresholdMs",
+    "webAcl",
+    "wafRateLimit",
+    "artifactAccessLogs",
 )
 
 # CloudWatch Logs accepts only these retention values.
@@ -170,6 +179,10 @@ class ServiceSettings:
     """Dockerfile stage that runs the service's tests. Default: test."""
     certificate_arn: str | None
     """ACM certificate for the load balancer's HTTPS listener. Default: none (plain HTTP)."""
+    release: Release
+    """Deployment strategy and its parameters. Default: the stack's `deploymentStrategy`."""
+    latency_threshold_ms: int
+    """p99 target response time (ms) above which the latency alarm fires. Default: the stack's, 1000."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,6 +221,12 @@ class StackSettings:
     network: NetworkSettings
     cluster_endpoint_public_cidrs: tuple[str, ...]
     """EKS: CIDRs that may reach the Kubernetes API from outside the VPC. Default: none (private)."""
+    web_acl: bool
+    """AWS WAF in front of every internet-facing load balancer. Default: true in prod."""
+    waf_rate_limit: int
+    """Requests per client IP per 5 minutes above which WAF blocks. Default: 2000."""
+    artifact_access_logs: bool
+    """S3 server access logs for the artifact bucket. Default: true in prod."""
 
     @property
     def blocking_severities(self) -> tuple[str, ...]:
@@ -331,7 +350,9 @@ def _parse_source(key: str, raw: Any, problems: _Problems) -> SourceSettings | N
     return SourceSettings(provider=provider, repository=repository, branch=branch, connection_arn=connection_arn)
 
 
-def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) -> ServiceSettings | None:
+def _parse_service(
+    index: int, raw: Any, environment: str, problems: _Problems, release: Release, latency: int
+) -> ServiceSettings | None:
     key = f"services[{index}]"
     if not isinstance(raw, Mapping):
         problems.add(key, raw, "an object with at least name and source")
@@ -381,6 +402,8 @@ def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) 
     certificate = raw.get("certificateArn")
     if certificate is not None and (not isinstance(certificate, str) or not CERTIFICATE_ARN.fullmatch(certificate)):
         problems.add(f"{key}.certificateArn", certificate, "arn:aws:acm:<region>:<account>:certificate/<uuid>")
+    service_release = parse_release(f"{key}.deploymentStrategy", raw.get("deploymentStrategy"), release, problems.add)
+    latency = _as_int(f"{key}.latencyThresholdMs", raw.get("latencyThresholdMs"), latency, 10, 60000, problems)
     if len(problems.items) > before or source is None:
         return None
     return ServiceSettings(
@@ -395,10 +418,14 @@ def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) 
         build_context=context,
         test_target=test_target,
         certificate_arn=certificate,
+        release=service_release,
+        latency_threshold_ms=latency,
     )
 
 
-def _parse_services(raw: Any, environment: str, problems: _Problems) -> tuple[ServiceSettings, ...]:
+def _parse_services(
+    raw: Any, environment: str, problems: _Problems, release: Release, latency: int
+) -> tuple[ServiceSettings, ...]:
     if raw is None:
         raw = [DEFAULT_SERVICE]
     if isinstance(raw, str):
@@ -416,7 +443,7 @@ def _parse_services(raw: Any, environment: str, problems: _Problems) -> tuple[Se
             problems.add(f"services[{index}].name", name, f"a name not already used by services[{seen[name]}]")
         elif isinstance(name, str):
             seen[name] = index
-        service = _parse_service(index, item, environment, problems)
+        service = _parse_service(index, item, environment, problems, release, latency)
         if service is not None:
             services.append(service)
     return tuple(services)
@@ -526,7 +553,11 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
     threshold = raw.get("scanSeverityThreshold")
     threshold = threshold.upper() if isinstance(threshold, str) else threshold
     severity = _as_choice("scanSeverityThreshold", threshold, "HIGH", SEVERITIES, problems)
-    services = _parse_services(raw.get("services"), environment, problems)
+    release = parse_release(
+        "deploymentStrategy", raw.get("deploymentStrategy"), default_release(str(environment)), problems.add
+    )
+    latency = _as_int("latencyThresholdMs", raw.get("latencyThresholdMs"), 1000, 10, 60000, problems)
+    services = _parse_services(raw.get("services"), environment, problems, release, latency)
     if target == "ecs" and services:
         # Imported here: alb_access_logs itself uses this module's retention check.
         from .alb_access_logs import policy_size_problem
@@ -558,6 +589,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         problems.add("bootstrapImage", bootstrap, "an image reference such as repo/name:tag, or build")
     network = _parse_network(raw, environment, problems)
     cidrs = _parse_cidrs("clusterEndpointPublicCidrs", raw.get("clusterEndpointPublicCidrs"), problems)
+    web_acl = _as_bool("webAcl", raw.get("webAcl"), is_prod, problems)
+    rate_limit = _as_int("wafRateLimit", raw.get("wafRateLimit"), 2000, 10, 2000000000, problems)
+    access_logs = _as_bool("artifactAccessLogs", raw.get("artifactAccessLogs"), is_prod, problems)
 
     if problems.items:
         raise SettingsError(problems.items)
@@ -577,6 +611,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
         bootstrap_image=str(bootstrap),
         network=network,
         cluster_endpoint_public_cidrs=cidrs,
+        web_acl=web_acl,
+        waf_rate_limit=rate_limit,
+        artifact_access_logs=access_logs,
     )
 
 

@@ -12,6 +12,8 @@ BUILD_CACHE_PURPOSE = "build-cache"
 """A layer-cache ECR repository: mutable tags are allowed (cache manifests are overwritten)."""
 ALB_ACCESS_LOGS_PURPOSE = "alb-access-logs"
 """The ALB access-log bucket: SSE-S3 is allowed (ALB log delivery supports nothing else)."""
+S3_ACCESS_LOGS_PURPOSE = "s3-access-logs"
+"""An S3 server access log bucket: SSE-S3 is allowed (a target bucket with SSE-KMS default encryption gets no logs)."""
 
 ENVIRONMENT_TAG = "cicd:environment"
 """Tag naming the environment a pipeline deploys to; production pipelines need an approval."""

@@ -1,0 +1,144 @@
+"""`ServiceAlarms`: the CloudWatch alarms that judge a release of one service behind an ALB.
+
+Three alarms on the load balancer's metrics (AWS/ApplicationELB, one-minute periods, two of three
+breaching minutes): the 5xx rate (target and load-balancer 5xx over requests, metric math), the
+p99 target response time, and unhealthy targets in any of the service's target groups. ECS rolls
+a deployment back when one fires (the service's deployment alarms) and the pipeline's bake gate
+rolls the Deploy stage back (DESIGN.md, "Releases"). Names are fixed, so both can name them
+before the alarms exist.
+"""
+
+from collections.abc import Sequence
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+
+# A leaf module of the cloudwatch package: see components/__init__.py.
+from pulumi_aws.cloudwatch.metric_alarm import MetricAlarm
+
+NAMESPACE = "AWS/ApplicationELB"
+PERIOD_SECONDS = 60
+EVALUATION_PERIODS = 3
+DATAPOINTS_TO_ALARM = 2
+ALARM_KINDS = ("5xx-rate", "latency-p99", "unhealthy-targets")
+
+
+def alarm_names(prefix: str) -> list[str]:
+    """The names `ServiceAlarms` gives its alarms, known before they exist."""
+    return [f"{prefix}-{kind}" for kind in ALARM_KINDS]
+
+
+class ServiceAlarmsArgs(TypedDict):
+    alarm_name_prefix: str
+    """Alarm names are `<prefix>-5xx-rate`, `<prefix>-latency-p99` and `<prefix>-unhealthy-targets`."""
+    load_balancer_arn_suffix: pulumi.Input[str]
+    """The ALB's ARN suffix (`app/<name>/<id>`), its CloudWatch dimension."""
+    target_group_arn_suffixes: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """ARN suffixes of the service's target groups (both of a blue/green pair)."""
+    latency_threshold_ms: NotRequired[int]
+    """p99 target response time, in milliseconds, above which the latency alarm fires. Default: 1000."""
+    error_rate_percent: NotRequired[float]
+    """Share of requests answered with a 5xx above which the error alarm fires. Default: 5."""
+
+
+def _metric(name: str, stat: str, dimensions: pulumi.Input[dict[str, Any]]) -> Any:
+    return {
+        "metric_name": name,
+        "namespace": NAMESPACE,
+        "period": PERIOD_SECONDS,
+        "stat": stat,
+        "dimensions": dimensions,
+    }
+
+
+class ServiceAlarms(pulumi.ComponentResource):
+    """5xx rate, p99 latency and unhealthy-target alarms of one service's load balancer."""
+
+    alarm_names: pulumi.Output[list[str]]
+    """The three alarms' names."""
+    alarm_arns: pulumi.Output[list[str]]
+    """Their ARNs."""
+
+    def __init__(self, name: str, args: ServiceAlarmsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("container-delivery:index:ServiceAlarms", name, None, opts)
+        latency_ms = args.get("latency_threshold_ms", 1000)
+        rate = args.get("error_rate_percent", 5.0)
+        if not 10 <= latency_ms <= 60000:
+            raise ValueError(f"ServiceAlarms {name}: latency_threshold_ms {latency_ms} must be 10-60000")
+        if not 0 < rate < 100:
+            raise ValueError(f"ServiceAlarms {name}: error_rate_percent {rate} must be above 0 and below 100")
+        child = pulumi.ResourceOptions(parent=self)
+        prefix = args["alarm_name_prefix"]
+        lb = pulumi.Output.from_input(args["load_balancer_arn_suffix"]).apply(lambda s: {"LoadBalancer": s})
+        common: dict[str, Any] = {
+            "evaluation_periods": EVALUATION_PERIODS,
+            "datapoints_to_alarm": DATAPOINTS_TO_ALARM,
+            "comparison_operator": "GreaterThanThreshold",
+            # No traffic is not a failed release: the alarm stays OK.
+            "treat_missing_data": "notBreaching",
+        }
+        errors = MetricAlarm(
+            f"{name}-5xx-rate",
+            name=f"{prefix}-5xx-rate",
+            alarm_description=f"More than {rate:g}% of {prefix}'s requests answered with a 5xx",
+            threshold=rate,
+            metric_queries=[
+                {
+                    "id": "rate",
+                    "expression": "100 * (FILL(target, 0) + FILL(elb, 0)) / FILL(requests, 1)",
+                    "label": "5xx per 100 requests",
+                    "return_data": True,
+                },
+                {"id": "target", "metric": _metric("HTTPCode_Target_5XX_Count", "Sum", lb), "return_data": False},
+                {"id": "elb", "metric": _metric("HTTPCode_ELB_5XX_Count", "Sum", lb), "return_data": False},
+                {"id": "requests", "metric": _metric("RequestCount", "Sum", lb), "return_data": False},
+            ],
+            **common,
+            opts=child,
+        )
+        latency = MetricAlarm(
+            f"{name}-latency-p99",
+            name=f"{prefix}-latency-p99",
+            alarm_description=f"p99 response time of {prefix}'s targets above {latency_ms} ms",
+            namespace=NAMESPACE,
+            metric_name="TargetResponseTime",
+            dimensions=lb,
+            period=PERIOD_SECONDS,
+            extended_statistic="p99",
+            threshold=latency_ms / 1000,
+            **common,
+            opts=child,
+        )
+        groups: Any = pulumi.Output.all(args["load_balancer_arn_suffix"], args["target_group_arn_suffixes"]).apply(
+            lambda v: [
+                {
+                    "id": f"tg{i}",
+                    "metric": _metric("UnHealthyHostCount", "Maximum", {"LoadBalancer": v[0], "TargetGroup": group}),
+                    "return_data": False,
+                }
+                for i, group in enumerate(v[1])
+            ]
+        )
+        unhealthy = MetricAlarm(
+            f"{name}-unhealthy-targets",
+            name=f"{prefix}-unhealthy-targets",
+            alarm_description=f"A target of {prefix} fails its load balancer health check",
+            threshold=0,
+            metric_queries=groups.apply(
+                lambda queries: [
+                    {
+                        "id": "unhealthy",
+                        "expression": f"MAX([{', '.join(q['id'] for q in queries)}])",
+                        "label": "Unhealthy targets",
+                        "return_data": True,
+                    },
+                    *queries,
+                ]
+            ),
+            **common,
+            opts=child,
+        )
+        alarms = (errors, latency, unhealthy)
+        self.alarm_names = pulumi.Output.all(*(a.name for a in alarms)).apply(list)
+        self.alarm_arns = pulumi.Output.all(*(a.arn for a in alarms)).apply(list)
+        self.register_outputs({"alarm_names": self.alarm_names, "alarm_arns": self.alarm_arns})
