@@ -6,7 +6,9 @@ ECS runs the strategy itself whenever the service gets a new task definition, wh
 pipeline's standard ECS deploy action does (DESIGN.md, "Releases"; README, "Releases").
 """
 
+import contextlib
 import enum
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -184,6 +186,10 @@ def parse_release(key: str, raw: Any, base: Release, add: Add) -> Release:
     """
     if raw is None:
         return base
+    if isinstance(raw, str) and raw.startswith("{"):
+        # Structured config arrives from the CLI as JSON text.
+        with contextlib.suppress(json.JSONDecodeError):
+            raw = json.loads(raw)
     if isinstance(raw, str):
         raw = {"type": raw}
     if not isinstance(raw, Mapping):
