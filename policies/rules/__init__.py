@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pulumi_policy import Policy
 
 PACK_NAME = "container-delivery-baseline"
-RULE_MODULES = ("codebuild", "codepipeline", "ecr", "ecs", "eks", "elb", "iam", "storage")
+RULE_MODULES = ("codebuild", "codepipeline", "ecr", "ecs", "eks", "elb", "iam", "releases", "storage")
 
 
 def rules() -> list[Rule]:
