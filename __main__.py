@@ -173,7 +173,9 @@ def run_on_ecs(
     return deploy, app.url, app.alarm_names
 
 
-def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[EksDeployTarget, pulumi.Output[str]]:
+def run_on_eks(
+    service: ServiceSettings, image: pulumi.Output[str]
+) -> tuple[EksDeployTarget, pulumi.Output[str], pulumi.Output[list[str]]]:
     """A Kubernetes workload in its own namespace; a kubectl deploy step that verifies the rollout."""
     from components import EksDeploy, EksWorkload, EksWorkloadArgs
 
@@ -216,7 +218,18 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
         "deploy_project_name": deployer.project_name,
         "deploy_project_arn": deployer.project_arn,
     }
-    return deploy, app.url
+    from components.service_alarms import ServiceAlarms, ingress_load_balancer
+
+    # The ALB is Auto Mode's, known once the Ingress is ready: 5xx and latency alarms for the bake gate.
+    alarms = ServiceAlarms(
+        service.name,
+        {
+            "alarm_name_prefix": f"{pulumi.get_project()}-{pulumi.get_stack()}-{service.name}",
+            "load_balancer_arn_suffix": ingress_load_balancer(eks_cluster.cluster_name, service.name, app.ingress),
+            "latency_threshold_ms": service.latency_threshold_ms,
+        },
+    )
+    return deploy, app.url, alarms.alarm_names
 
 
 for service in settings.services:
@@ -276,11 +289,10 @@ for service in settings.services:
 
     # Workload: where the image runs, and how the pipeline's Deploy stage rolls it out.
     deploy: EcsDeployTarget | EksDeployTarget
-    alarms: pulumi.Output[list[str]] | None = None
     if settings.target == "ecs":
         deploy, url, alarms = run_on_ecs(service, record.image, registry.repository_arn)
     else:
-        deploy, url = run_on_eks(service, record.image)
+        deploy, url, alarms = run_on_eks(service, record.image)
 
     # Pipeline: source -> build -> [approval] -> deploy (rolls back on failure or an alarm while it bakes) -> record.
     pipeline_args: DeliveryPipelineArgs = {
@@ -299,7 +311,7 @@ for service in settings.services:
         "topics": topics,
         "deploy": deploy,
     }
-    if alarms is not None and service.release.bake_minutes > 0:
+    if service.release.bake_minutes > 0:
         pipeline_args |= {"bake_alarm_names": alarms, "bake_minutes": service.release.bake_minutes}
     pipeline = DeliveryPipeline(service.name, pipeline_args)
 

@@ -94,13 +94,23 @@ def release_from_args(args: ReleaseArgs) -> Release:
     return Release(**fields)
 
 
-def default_release(environment: str) -> Release:
-    """Dev rolls (fast feedback, one task); every other environment releases a canary: 10% of users
-    meet a new revision for 5 minutes while its alarms judge it, instead of everyone at once
-    (blue-green), for the same cost (both run a second fleet during the release)."""
+def default_release(environment: str, target: str = "ecs") -> Release:
+    """Dev rolls (fast feedback, one task); every other environment releases a canary on ECS: 10% of
+    users meet a new revision for 5 minutes while its alarms judge it, instead of everyone at once
+    (blue-green), for the same cost (both run a second fleet during the release). On EKS the
+    Deployment rolls (Kubernetes has no traffic-shifting strategy without a mesh) and bakes."""
     if environment == "dev":
         return Release(strategy=DeploymentStrategy.ROLLING, bake_minutes=5)
+    if target != "ecs":
+        return Release(strategy=DeploymentStrategy.ROLLING)
     return Release(strategy=DeploymentStrategy.CANARY)
+
+
+def target_problem(target: str, release: Release) -> str | None:
+    """Why `release` cannot run on `target`, or None: blue/green, canary and linear are ECS's."""
+    if target != "ecs" and release.strategy is not DeploymentStrategy.ROLLING:
+        return "rolling on target eks (blue-green, canary and linear are ECS-native strategies)"
+    return None
 
 
 def shifting_minutes(release: Release) -> int:

@@ -1,11 +1,15 @@
 """`ServiceAlarms`: the CloudWatch alarms that judge a release of one service behind an ALB.
 
-Three alarms on the load balancer's metrics (AWS/ApplicationELB, one-minute periods, two of three
+Alarms on the load balancer's metrics (AWS/ApplicationELB, one-minute periods, two of three
 breaching minutes): the 5xx rate (target and load-balancer 5xx over requests, metric math), the
-p99 target response time, and unhealthy targets in any of the service's target groups. ECS rolls
-a deployment back when one fires (the service's deployment alarms) and the pipeline's bake gate
-rolls the Deploy stage back (DESIGN.md, "Releases"). Names are fixed, so both can name them
-before the alarms exist.
+p99 target response time, and, when the target groups are known, unhealthy targets in any of
+them. ECS rolls a deployment back when one fires (the service's deployment alarms) and the
+pipeline's bake gate rolls the Deploy stage back (DESIGN.md, "Releases"). Names are fixed, so
+both can name them before the alarms exist.
+
+On EKS the ALB is Auto Mode's: `ingress_load_balancer` finds it by the tags Auto Mode gives it,
+once the Ingress is ready (its target groups are left out: the deploy step's `rollout status`
+already fails a rollout whose pods are not ready).
 """
 
 from collections.abc import Sequence
@@ -23,9 +27,29 @@ DATAPOINTS_TO_ALARM = 2
 ALARM_KINDS = ("5xx-rate", "latency-p99", "unhealthy-targets")
 
 
-def alarm_names(prefix: str) -> list[str]:
+def alarm_names(prefix: str, target_groups: bool = True) -> list[str]:
     """The names `ServiceAlarms` gives its alarms, known before they exist."""
-    return [f"{prefix}-{kind}" for kind in ALARM_KINDS]
+    return [f"{prefix}-{kind}" for kind in ALARM_KINDS if target_groups or kind != "unhealthy-targets"]
+
+
+def ingress_load_balancer(cluster_name: pulumi.Input[str], namespace: str, ingress: Any) -> pulumi.Output[str]:
+    """ARN suffix of the ALB EKS Auto Mode created for `ingress` (a `kubernetes` Ingress), found by its tags.
+
+    The lookup waits for the Ingress's status (Pulumi waits for the ALB's hostname), so it runs once the
+    ALB exists; in a preview of a new Ingress the suffix is unknown."""
+    from pulumi_aws.lb.get_load_balancer import get_load_balancer_output
+
+    name = ingress.metadata.apply(lambda m: m.name if hasattr(m, "name") else m["name"])
+    ready = pulumi.Output.all(cluster_name, name, ingress.status)
+    return get_load_balancer_output(
+        tags=ready.apply(
+            lambda v: {
+                "eks:eks-cluster-name": v[0],
+                "ingress.eks.amazonaws.com/stack": f"{namespace}/{v[1]}",
+                "ingress.eks.amazonaws.com/resource": "LoadBalancer",
+            }
+        )
+    ).arn_suffix
 
 
 class ServiceAlarmsArgs(TypedDict):
@@ -33,8 +57,8 @@ class ServiceAlarmsArgs(TypedDict):
     """Alarm names are `<prefix>-5xx-rate`, `<prefix>-latency-p99` and `<prefix>-unhealthy-targets`."""
     load_balancer_arn_suffix: pulumi.Input[str]
     """The ALB's ARN suffix (`app/<name>/<id>`), its CloudWatch dimension."""
-    target_group_arn_suffixes: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """ARN suffixes of the service's target groups (both of a blue/green pair)."""
+    target_group_arn_suffixes: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """ARN suffixes of the service's target groups (both of a blue/green pair). Default: no unhealthy-target alarm."""
     latency_threshold_ms: NotRequired[int]
     """p99 target response time, in milliseconds, above which the latency alarm fires. Default: 1000."""
     error_rate_percent: NotRequired[float]
@@ -109,7 +133,26 @@ class ServiceAlarms(pulumi.ComponentResource):
             **common,
             opts=child,
         )
-        groups: Any = pulumi.Output.all(args["load_balancer_arn_suffix"], args["target_group_arn_suffixes"]).apply(
+        alarms: list[MetricAlarm] = [errors, latency]
+        if "target_group_arn_suffixes" in args:
+            alarms.append(
+                self._unhealthy(
+                    name, prefix, args["load_balancer_arn_suffix"], args["target_group_arn_suffixes"], common
+                )
+            )
+        self.alarm_names = pulumi.Output.all(*(a.name for a in alarms)).apply(list)
+        self.alarm_arns = pulumi.Output.all(*(a.arn for a in alarms)).apply(list)
+        self.register_outputs({"alarm_names": self.alarm_names, "alarm_arns": self.alarm_arns})
+
+    def _unhealthy(
+        self,
+        name: str,
+        prefix: str,
+        load_balancer: pulumi.Input[str],
+        target_groups: pulumi.Input[Sequence[pulumi.Input[str]]],
+        common: dict[str, Any],
+    ) -> MetricAlarm:
+        groups: Any = pulumi.Output.all(load_balancer, target_groups).apply(
             lambda v: [
                 {
                     "id": f"tg{i}",
@@ -119,7 +162,7 @@ class ServiceAlarms(pulumi.ComponentResource):
                 for i, group in enumerate(v[1])
             ]
         )
-        unhealthy = MetricAlarm(
+        return MetricAlarm(
             f"{name}-unhealthy-targets",
             name=f"{prefix}-unhealthy-targets",
             alarm_description=f"A target of {prefix} fails its load balancer health check",
@@ -136,9 +179,5 @@ class ServiceAlarms(pulumi.ComponentResource):
                 ]
             ),
             **common,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        alarms = (errors, latency, unhealthy)
-        self.alarm_names = pulumi.Output.all(*(a.name for a in alarms)).apply(list)
-        self.alarm_arns = pulumi.Output.all(*(a.arn for a in alarms)).apply(list)
-        self.register_outputs({"alarm_names": self.alarm_names, "alarm_arns": self.alarm_arns})

@@ -19,7 +19,7 @@ from typing import Any
 
 import pulumi
 
-from .deployment_strategy import Release, default_release, parse_release
+from .deployment_strategy import Release, default_release, parse_release, target_problem
 
 ENVIRONMENTS = ("dev", "stage", "prod")
 TARGETS = ("ecs", "eks")
@@ -554,10 +554,13 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> StackSettings:
     threshold = threshold.upper() if isinstance(threshold, str) else threshold
     severity = _as_choice("scanSeverityThreshold", threshold, "HIGH", SEVERITIES, problems)
     release = parse_release(
-        "deploymentStrategy", raw.get("deploymentStrategy"), default_release(str(environment)), problems.add
+        "deploymentStrategy", raw.get("deploymentStrategy"), default_release(str(environment), target), problems.add
     )
     latency = _as_int("latencyThresholdMs", raw.get("latencyThresholdMs"), 1000, 10, 60000, problems)
     services = _parse_services(raw.get("services"), environment, problems, release, latency)
+    for index, service in enumerate(services):
+        if problem := target_problem(target, service.release):
+            problems.add(f"services[{index}].deploymentStrategy", service.release.strategy.value, problem)
     if target == "ecs" and services:
         # Imported here: alb_access_logs itself uses this module's retention check.
         from .alb_access_logs import policy_size_problem

@@ -464,6 +464,22 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 "proxyEndpoint": f"https://{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com",
                 "registryId": ACCOUNT_ID,
             }
+        if args.token == "aws:lb/getLoadBalancer:getLoadBalancer":
+            # The ALB EKS Auto Mode created for an Ingress, found by its tags.
+            stack = str((args.args.get("tags") or {}).get("ingress.eks.amazonaws.com/stack", "lb"))
+            name = "k8s-" + stack.replace("/", "-")[:20] + "-" + _digest(args.token, stack)[:10]
+            suffix = _digest(args.token, name)[:16]
+            arn = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/app/{name}/{suffix}"
+            return {
+                "id": arn,
+                "arn": arn,
+                "arnSuffix": f"app/{name}/{suffix}",
+                "name": name,
+                "internal": False,
+                "loadBalancerType": "application",
+                "dnsName": f"{name}-{int(suffix[:8], 16)}.{region}.elb.amazonaws.com",
+                "tags": dict(args.args.get("tags") or {}),
+            }
         if args.token == "aws:ec2/getVpc:getVpc":
             vpc_id = str(args.args.get("id", "vpc-0123456789abcdef0"))
             return {

@@ -139,3 +139,13 @@ def test_linear_release_minutes_count_every_step_after_the_first(step: float, in
     )
     steps = -(-100 // step)  # ceil
     assert release_minutes(release) == (int(steps) - 1) * interval + bake
+
+
+def test_eks_rolls_and_refuses_ecs_strategies() -> None:
+    assert parse_settings({"target": "eks"}, "prod").services[0].release == Release(strategy=DeploymentStrategy.ROLLING)
+    with pytest.raises(SettingsError) as error:
+        parse_settings({"target": "eks", "deploymentStrategy": "canary"}, "prod")
+    assert error.value.problems == [
+        "services[0].deploymentStrategy: got 'canary'; expected rolling on target eks (blue-green, canary and "
+        "linear are ECS-native strategies)"
+    ]

@@ -349,3 +349,31 @@ def test_web_acl_logs_and_guards_every_load_balancer(plans: dict[str, PlanResult
     )
     # Dev has no WAF unless the setting asks for it.
     assert plans["dev"].of_type("aws:wafv2/webAcl:WebAcl") == []
+
+
+def test_eks_bake_gate_watches_the_ingress_load_balancer() -> None:
+    # Given prod on EKS: Auto Mode's ALB, found by its tags once the Ingress is ready
+    result = plan("prod")
+    alarms = result.of_type(ALARM)
+    shape = MODELS.get_service_model("cloudwatch").operation_model("PutMetricAlarm").input_shape
+    for alarm in alarms:
+        validate_parameters(put_metric_alarm_request(alarm), shape)
+    # Then 5xx and latency alarms (no target groups: rollout status covers unready pods) gate the Deploy stage
+    assert sorted(a.inputs["name"] for a in alarms) == [
+        "container-delivery-prod-web-5xx-rate",
+        "container-delivery-prod-web-latency-p99",
+    ]
+    latency = only(result, ALARM, "web-latency-p99").inputs["dimensions"]["LoadBalancer"]
+    assert latency.startswith("app/k8s-web-web-")
+    pipeline = only(result, "aws:codepipeline/pipeline:Pipeline", "web-pipeline")
+    request = create_pipeline_with_conditions(pipeline)
+    validate_parameters(request, MODELS.get_service_model("codepipeline").operation_model("CreatePipeline").input_shape)
+    deploy = next(s for s in request["pipeline"]["stages"] if s["name"] == "Deploy")
+    assert [r["configuration"] for r in deploy["onSuccess"]["conditions"][0]["rules"]] == [
+        {"AlarmName": "container-delivery-prod-web-5xx-rate", "WaitTime": "10"},
+        {"AlarmName": "container-delivery-prod-web-latency-p99", "WaitTime": "10"},
+    ]
+    # And the Ingress names the stack's web ACL
+    ingress = only(result, "kubernetes:networking.k8s.io/v1:Ingress")
+    acl = only(result, "aws:wafv2/webAcl:WebAcl").outputs["arn"]
+    assert ingress.inputs["metadata"]["annotations"]["alb.ingress.kubernetes.io/wafv2-acl-arn"] == acl

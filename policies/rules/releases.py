@@ -79,7 +79,7 @@ def _bakes(stage: Mapping[str, Any]) -> bool:
     name="codepipeline-prod-bake-condition",
     types=[PIPELINE],
     description="In production, every stage that deploys has an onSuccess condition that watches CloudWatch alarms "
-    "and rolls the stage back (advisory: the bake gate; an EKS stack has no load-balancer alarms to watch yet).",
+    "and rolls the stage back (advisory: the bake gate, which a team may run outside the pipeline instead).",
     severity="medium",
     remediation="Give the Deploy stage on_success={'condition': {'result': 'ROLLBACK', 'rules': [<CloudWatchAlarm "
     "rules with AlarmName and WaitTime>]}} (DeliveryPipeline bake_alarm_names).",
