@@ -377,3 +377,11 @@ def test_eks_bake_gate_watches_the_ingress_load_balancer() -> None:
     ingress = only(result, "kubernetes:networking.k8s.io/v1:Ingress")
     acl = only(result, "aws:wafv2/webAcl:WebAcl").outputs["arn"]
     assert ingress.inputs["metadata"]["annotations"]["alb.ingress.kubernetes.io/wafv2-acl-arn"] == acl
+
+
+@pytest.mark.parametrize("variant", ["dev", "prod_ecs"])
+def test_a_rolled_back_deploy_is_notified_on_the_stack_topic(plans: dict[str, PlanResult], variant: str) -> None:
+    rule = only(plans[variant], "aws:codestarnotifications/notificationRule:NotificationRule", "web-notify")
+    topic = only(plans[variant], "aws:sns/topic:Topic", "pipelines-notifications")
+    assert "codepipeline-pipeline-stage-execution-failed" in rule.inputs["eventTypeIds"]
+    assert rule.inputs["targets"] == [{"address": topic.outputs["arn"], "type": "SNS"}]
