@@ -31,6 +31,7 @@ from components import (
     load_settings,
 )
 from components.service_delivery import container_environment
+from components.web_acl import WebAcl
 
 # Settings are validated before anything is registered: a mistake stops here, with every
 # bad key listed.
@@ -39,7 +40,12 @@ settings = load_settings()
 # Shared by every service of the stack: the pipeline key and the artifact bucket.
 store = ArtifactStore(
     "artifacts",
-    {"artifact_retention_days": settings.artifact_retention_days, "protect": settings.protect_data},
+    {
+        "artifact_retention_days": settings.artifact_retention_days,
+        "protect": settings.protect_data,
+        "access_logs": settings.artifact_access_logs,
+        "access_log_retention_days": settings.log_retention_days,
+    },
 )
 
 # Public images (base images of builds, the bootstrap image of first deploys) come through the
@@ -110,13 +116,27 @@ else:
     )
 
 
+# AWS WAF in front of every internet-facing load balancer (on by default in prod).
+web_acl = (
+    WebAcl(
+        "edge",
+        {
+            "kms_key_arn": store.key_arn,
+            "rate_limit": settings.waf_rate_limit,
+            "log_retention_days": settings.log_retention_days,
+        },
+    )
+    if settings.web_acl
+    else None
+)
+
 # Where every pipeline of the stack reports failures, successes and approval requests.
 topics = PipelineTopics("pipelines", {"kms_key_arn": store.key_arn, "approvals": settings.require_approval})
 
 
 def run_on_ecs(
     service: ServiceSettings, image: pulumi.Output[str], repository_arn: pulumi.Output[str]
-) -> tuple[EcsDeployTarget, pulumi.Output[str]]:
+) -> tuple[EcsDeployTarget, pulumi.Output[str], pulumi.Output[list[str]]]:
     """Fargate tasks in private subnets behind an internet-facing ALB; the ECS deploy action."""
     assert ecs_cluster is not None
     service_args: EcsServiceArgs = {
@@ -142,9 +162,13 @@ def run_on_ecs(
             service.name, service.health_check_path, service.port, settings.bootstrap_image
         ),
         "access_logs_bucket_name": alb_logs.bucket_name,
+        "release": service.release.args(),
+        "latency_threshold_ms": service.latency_threshold_ms,
     }
     if service.certificate_arn:
         service_args["certificate_arn"] = service.certificate_arn
+    if web_acl is not None:
+        service_args["web_acl_arn"] = web_acl.web_acl_arn
     app = EcsService(service.name, service_args)
     deploy: EcsDeployTarget = {
         "ecs_cluster_name": ecs_cluster.cluster_name,
@@ -154,10 +178,12 @@ def run_on_ecs(
         "task_role_arn": app.task_role_arn,
         "execution_role_arn": app.execution_role_arn,
     }
-    return deploy, app.url
+    return deploy, app.url, app.alarm_names
 
 
-def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[EksDeployTarget, pulumi.Output[str]]:
+def run_on_eks(
+    service: ServiceSettings, image: pulumi.Output[str]
+) -> tuple[EksDeployTarget, pulumi.Output[str], pulumi.Output[list[str]]]:
     """A Kubernetes workload in its own namespace; a kubectl deploy step that verifies the rollout."""
     from components import EksDeploy, EksWorkload, EksWorkloadArgs
 
@@ -177,6 +203,8 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
     }
     if service.certificate_arn:
         workload_args["certificate_arn"] = service.certificate_arn
+    if web_acl is not None:
+        workload_args["web_acl_arn"] = web_acl.web_acl_arn
     # The workload's objects go to this stack's cluster through its provider, never the ambient kubeconfig.
     app = EksWorkload(service.name, workload_args, pulumi.ResourceOptions(providers=[eks_cluster.provider]))
     service_namespaces.append(app.namespace)
@@ -201,7 +229,18 @@ def run_on_eks(service: ServiceSettings, image: pulumi.Output[str]) -> tuple[Eks
         "deploy_project_name": deployer.project_name,
         "deploy_project_arn": deployer.project_arn,
     }
-    return deploy, app.url
+    from components.service_alarms import ServiceAlarms, ingress_load_balancer
+
+    # The ALB is Auto Mode's, known once the Ingress is ready: 5xx and latency alarms for the bake gate.
+    alarms = ServiceAlarms(
+        service.name,
+        {
+            "alarm_name_prefix": f"{pulumi.get_project()}-{pulumi.get_stack()}-{service.name}",
+            "load_balancer_arn_suffix": ingress_load_balancer(eks_cluster.cluster_name, service.name, app.ingress),
+            "latency_threshold_ms": service.latency_threshold_ms,
+        },
+    )
+    return deploy, app.url, alarms.alarm_names
 
 
 service_namespaces: list[pulumi.Output[str]] = []
@@ -268,7 +307,8 @@ for service in settings.services:
         service.name, {"service": service.name, "bootstrap_image": bootstrap, "protect": settings.protect_data}
     )
 
-    # Pipeline: source -> build -> [approval] -> deploy (rolls back on failure) -> record.
+    # Pipeline: source -> build -> [approval] -> deploy (rolls back on failure or an alarm while it bakes)
+    # -> record.
     pipeline_args: DeliveryPipelineArgs = {
         "source": source.pipeline_source,
         "artifact_bucket_name": store.bucket_name,
@@ -289,9 +329,11 @@ for service in settings.services:
 
     # Workload: where the image runs, and how the pipeline's Deploy stage rolls it out.
     if settings.target == "ecs":
-        pipeline_args["ecs_deploy"], url = run_on_ecs(service, record.image, registry.repository_arn)
+        pipeline_args["ecs_deploy"], url, alarms = run_on_ecs(service, record.image, registry.repository_arn)
     else:
-        pipeline_args["eks_deploy"], url = run_on_eks(service, record.image)
+        pipeline_args["eks_deploy"], url, alarms = run_on_eks(service, record.image)
+    if service.release.bake_minutes > 0:
+        pipeline_args |= {"bake_alarm_names": alarms, "bake_minutes": service.release.bake_minutes}
 
     pipeline = DeliveryPipeline(service.name, pipeline_args)
 

@@ -44,6 +44,10 @@ _LAZY = {
     "EksDeployArgs": ".eks_deploy",
     "EksWorkload": ".eks_workload",
     "EksWorkloadArgs": ".eks_workload",
+    "ServiceAlarms": ".service_alarms",
+    "ServiceAlarmsArgs": ".service_alarms",
+    "WebAcl": ".web_acl",
+    "WebAclArgs": ".web_acl",
 }
 
 if TYPE_CHECKING:
@@ -53,6 +57,8 @@ if TYPE_CHECKING:
     from .eks_cluster import EksCluster, EksClusterArgs
     from .eks_deploy import EksDeploy, EksDeployArgs
     from .eks_workload import EksWorkload, EksWorkloadArgs
+    from .service_alarms import ServiceAlarms, ServiceAlarmsArgs
+    from .web_acl import WebAcl, WebAclArgs
 
 
 def __getattr__(name: str) -> Any:
@@ -101,6 +107,8 @@ __all__ = [
     "PipelineTopicsArgs",
     "PullThroughCache",
     "PullThroughCacheArgs",
+    "ServiceAlarms",
+    "ServiceAlarmsArgs",
     "ServiceDelivery",
     "ServiceDeliveryArgs",
     "ServiceSettings",
@@ -109,5 +117,7 @@ __all__ = [
     "SourceArgs",
     "SourceSettings",
     "StackSettings",
+    "WebAcl",
+    "WebAclArgs",
     "load_settings",
 ]

@@ -13,6 +13,7 @@ from .aws_context import aws_context
 from .iam import json_output, kms_key_policy, tls_only_bucket_policy
 from .package import ComponentArgsError, package_options, type_token
 from .private_bucket import private_bucket
+from .s3_access_logs import s3_access_logs
 
 
 class ArtifactStoreArgs(TypedDict):
@@ -20,6 +21,10 @@ class ArtifactStoreArgs(TypedDict):
     """Days before an artifact (and, separately, a noncurrent version) expires. Default: 30."""
     protect: NotRequired[bool]
     """Protect the key and bucket from deletion and never force-delete objects. Default: True."""
+    access_logs: NotRequired[bool]
+    """S3 server access logs of the artifact bucket, into a log bucket of their own. Default: True."""
+    access_log_retention_days: NotRequired[int]
+    """Days access logs are kept. Default: 90."""
 
 
 class ArtifactStore(pulumi.ComponentResource):
@@ -74,6 +79,16 @@ class ArtifactStore(pulumi.ComponentResource):
             noncurrent_days=retention,
             protect=protect,
         ).bucket
+
+        if args.get("access_logs", True):
+            s3_access_logs(
+                name,
+                self,
+                source=self.bucket,
+                expiry_days=args.get("access_log_retention_days", 90),
+                protect=protect,
+                ctx=ctx,
+            )
 
         self.key_arn = self.key.arn
         self.bucket_arn = self.bucket.arn

@@ -16,9 +16,11 @@ from .iam import json_output, service_trust
 from .package import ComponentArgsError, package_options, type_token
 from .pipeline_declaration import (
     APPROVAL_EVENTS,
+    BAKE_EVENTS,
     CODECOMMIT_PROVIDER,
     CONNECTION_PROVIDER,
     PIPELINE_EVENTS,
+    bake_condition,
     codebuild_deploy_action,
     codecommit_event_pattern,
     ecs_deploy_action,
@@ -104,6 +106,11 @@ class DeliveryPipelineArgs(TypedDict):
     """Days the record step's logs are kept. Default: 30."""
     environment: NotRequired[str]
     """Environment name, tagged `cicd:environment` on the pipeline for the policy pack. Default: none."""
+    bake_alarm_names: NotRequired[pulumi.Input[Sequence[str]]]
+    """Alarms (1-5, e.g. `EcsService.alarm_names`) the Deploy stage watches after a deploy; one in ALARM rolls
+    the stage back and the release is not recorded. Default: no bake gate."""
+    bake_minutes: NotRequired[int]
+    """How long the bake gate watches the alarms (1-55). Default: 10."""
 
 
 def validate_pipeline_args(name: str, args: DeliveryPipelineArgs) -> tuple[str, str]:
@@ -128,6 +135,9 @@ def validate_pipeline_args(name: str, args: DeliveryPipelineArgs) -> tuple[str, 
         problems.append(f"execution_mode {mode!r} is not one of {', '.join(EXECUTION_MODES)}")
     if problem := retention_problem(args.get("log_retention_days", 30)):
         problems.append(problem)
+    bake_minutes = args.get("bake_minutes", 10)
+    if not 1 <= bake_minutes <= 55:
+        problems.append(f"bake_minutes {bake_minutes} must be 1-55")
     if args.get("require_approval", True) and "notification_topic_arn" in args and "approval_topic_arn" not in args:
         problems.append(
             "require_approval with shared topics needs approval_topic_arn (`PipelineTopics.approval_topic_arn`)"
@@ -173,6 +183,12 @@ class DeliveryPipeline(pulumi.ComponentResource):
             deploy_action = ecs_deploy_action(
                 cluster_name=ecs["ecs_cluster_name"], service_name=ecs["ecs_service_name"]
             )
+        bake_minutes = args.get("bake_minutes", 10)
+        on_success = (
+            pulumi.Output.from_input(args["bake_alarm_names"]).apply(lambda n: bake_condition(list(n), bake_minutes))
+            if "bake_alarm_names" in args
+            else None
+        )
         connection = action_provider == CONNECTION_PROVIDER
         triggers = pipeline_triggers(branch=branch, ignored_paths=ignored) if connection else None
         child = pulumi.ResourceOptions(parent=self)
@@ -248,6 +264,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
             record_project_name=self.record_project.name,
             deploy=deploy_action,
             approval_topic_arn=approval_topic_arn,
+            deploy_on_success=on_success,
         )
         self.pipeline: aws.codepipeline.Pipeline = aws.codepipeline.Pipeline(
             f"{name}-pipeline",
@@ -270,7 +287,11 @@ class DeliveryPipeline(pulumi.ComponentResource):
         aws.codestarnotifications.NotificationRule(
             f"{name}-notify",
             detail_type="FULL",
-            event_type_ids=[*PIPELINE_EVENTS, *(APPROVAL_EVENTS if approval else ())],
+            event_type_ids=[
+                *PIPELINE_EVENTS,
+                *(APPROVAL_EVENTS if approval else ()),
+                *(BAKE_EVENTS if on_success is not None else ()),
+            ],
             resource=self.pipeline.arn,
             targets=[{"address": notification_topic_arn, "type": "SNS"}],
             opts=child,

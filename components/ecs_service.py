@@ -9,7 +9,7 @@ definition.
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from pulumi_aws.cloudwatch.log_group import LogGroup
 from pulumi_aws.vpc.security_group_egress_rule import SecurityGroupEgressRule
 from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
+from pulumi_aws.wafv2.web_acl_association import WebAclAssociation
 
 from policies.rules.contract import TLS_POLICY
 
@@ -25,11 +26,21 @@ from . import naming
 from .alb_access_logs import alb_access_log_bucket
 from .aws_context import aws_context
 from .container_definitions import container_definitions, task_volumes
+from .deployment_strategy import (
+    ReleaseArgs,
+    deployment_configuration,
+    needs_alternate_target_group,
+    release_from_args,
+    release_problems,
+)
 from .iam import Document, document, json_output, pull_through_statements, service_trust, statement
 from .package import ComponentArgsError, package_options, type_token
+from .service_alarms import ServiceAlarms, alarm_names
 from .validation import fargate_size_error, retention_problem
 
 ANYWHERE = "0.0.0.0/0"
+# What ECS needs to move traffic between the two target groups of a blue/green, canary or linear release.
+ECS_LOAD_BALANCER_POLICY = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
 ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 
 
@@ -100,6 +111,13 @@ class EcsServiceArgs(TypedDict):
     Default: the service creates a bucket of its own."""
     environment: NotRequired[Mapping[str, str]]
     """Plain environment variables for the container (never secrets); PORT is always set. Default: none."""
+    release: NotRequired[ReleaseArgs]
+    """Deployment strategy: rolling, or ECS-native blue/green, canary or linear with a bake time (an alternate
+    target group, a production listener rule and an infrastructure role). Default: rolling, bake 10 minutes."""
+    latency_threshold_ms: NotRequired[int]
+    """p99 target response time (ms) above which the latency alarm fires (and ECS rolls back). Default: 1000."""
+    web_acl_arn: NotRequired[pulumi.Input[str]]
+    """AWS WAF web ACL (`WebAcl.web_acl_arn`) associated with the load balancer. Default: none."""
 
 
 class EcsService(pulumi.ComponentResource):
@@ -128,6 +146,9 @@ class EcsService(pulumi.ComponentResource):
     """The target group the tasks register in. Always set."""
     container_name: pulumi.Output[str]
     """The container's name, which imagedefinitions.json names. Always set."""
+    alarm_names: pulumi.Output[list[str]]
+    """The service's alarms (5xx rate, p99 latency, unhealthy targets): deployments roll back on them and the
+    pipeline's bake gate watches them. Always set."""
 
     def __init__(self, name: str, args: EcsServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("EcsService"), name, None, package_options(opts, "cicd:ecs_service:EcsService"))
@@ -140,7 +161,10 @@ class EcsService(pulumi.ComponentResource):
         environment = dict(args.get("environment", {}))
         protect = args.get("protect", True)
         https = "certificate_arn" in args
+        release = release_from_args(args.get("release", {}))
         _validate(name, args["container_name"], port, path, cpu, memory, count, retention, grace)
+        if problems := release_problems(release):
+            raise ValueError(f"EcsService {name}: release " + "; ".join(problems))
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context(self)
 
@@ -251,14 +275,13 @@ class EcsService(pulumi.ComponentResource):
             access_logs={"bucket": log_bucket, "prefix": log_prefix, "enabled": True},
             opts=child,
         )
-        target_group = aws.lb.TargetGroup(
-            naming.target_group_name(name),
-            target_type="ip",
-            port=port,
-            protocol="HTTP",
-            vpc_id=args["vpc_id"],
-            deregistration_delay=30,
-            health_check={
+        target_group_args: dict[str, Any] = {
+            "target_type": "ip",
+            "port": port,
+            "protocol": "HTTP",
+            "vpc_id": args["vpc_id"],
+            "deregistration_delay": 30,
+            "health_check": {
                 "enabled": True,
                 "protocol": "HTTP",
                 "path": path,
@@ -268,8 +291,15 @@ class EcsService(pulumi.ComponentResource):
                 "healthy_threshold": 2,
                 "unhealthy_threshold": 3,
             },
-            opts=child,
-        )
+        }
+        target_group = aws.lb.TargetGroup(naming.target_group_name(name), **target_group_args, opts=child)
+        target_groups = [target_group]
+        two_fleets = needs_alternate_target_group(release.strategy)
+        if two_fleets:
+            # The green fleet registers here while blue serves; ECS swaps the roles at every release.
+            target_groups.append(
+                aws.lb.TargetGroup(naming.alternate_target_group_name(name), **target_group_args, opts=child)
+            )
         forward: list[aws.lb.ListenerDefaultActionArgsDict] = [
             {"type": "forward", "target_group_arn": target_group.arn}
         ]
@@ -307,6 +337,42 @@ class EcsService(pulumi.ComponentResource):
                 opts=child,
             )
 
+        if "web_acl_arn" in args:
+            WebAclAssociation(
+                f"{name}-waf", resource_arn=self.load_balancer.arn, web_acl_arn=args["web_acl_arn"], opts=child
+            )
+        prefix = re.sub(r"[^A-Za-z0-9_.-]", "-", f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}")
+        alarms = ServiceAlarms(
+            f"{name}-alarms",
+            {
+                "alarm_name_prefix": prefix,
+                "load_balancer_arn_suffix": self.load_balancer.arn_suffix,
+                "target_group_arn_suffixes": [g.arn_suffix for g in target_groups],
+                "latency_threshold_ms": args.get("latency_threshold_ms", 1000),
+            },
+            child,
+        )
+        primary: Any = {
+            "target_group_arn": target_group.arn,
+            "container_name": args["container_name"],
+            "container_port": port,
+        }
+        ordering: list[pulumi.Resource] = [listener, execution_policy, alarms]
+        if two_fleets:
+            rule, role, role_policy = self._traffic_shifting(name, listener.arn, target_groups)
+            primary["advanced_configuration"] = {
+                "alternate_target_group_arn": target_groups[1].arn,
+                "production_listener_rule": rule.arn,
+                "role_arn": role.arn,
+            }
+            ordering += [rule, role_policy]
+
+        rollback_alarms: aws.ecs.ServiceAlarmsArgsDict = {
+            "alarm_names": alarm_names(prefix),
+            "enable": True,
+            "rollback": True,
+        }
+        configuration: Any = deployment_configuration(release)
         self.service = aws.ecs.Service(
             f"{name}-service",
             cluster=args["cluster_arn"],
@@ -318,9 +384,10 @@ class EcsService(pulumi.ComponentResource):
                 "security_groups": [task_sg.id],
                 "assign_public_ip": False,
             },
-            load_balancers=[
-                {"target_group_arn": target_group.arn, "container_name": args["container_name"], "container_port": port}
-            ],
+            load_balancers=[primary],
+            deployment_configuration=configuration,
+            # A release that raises an alarm is rolled back by ECS, whatever the strategy.
+            alarms=rollback_alarms,
             deployment_circuit_breaker={"enable": True, "rollback": True},
             deployment_minimum_healthy_percent=100,
             deployment_maximum_percent=200,
@@ -330,7 +397,7 @@ class EcsService(pulumi.ComponentResource):
             # The circuit breaker, not `pulumi up`, decides whether a deployment succeeds.
             wait_for_steady_state=False,
             # The target group must be attached to a listener, and tasks must be able to pull and log.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[listener, execution_policy]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=ordering),
         )
 
         self.service_name = self.service.name
@@ -344,6 +411,7 @@ class EcsService(pulumi.ComponentResource):
         self.url = self.load_balancer.dns_name.apply(lambda dns: f"{'https' if https else 'http'}://{dns}")
         self.target_group_arn = target_group.arn
         self.container_name = pulumi.Output.from_input(args["container_name"])
+        self.alarm_names = alarms.alarm_names
         self.register_outputs(
             {
                 "service_name": self.service_name,
@@ -356,8 +424,48 @@ class EcsService(pulumi.ComponentResource):
                 "url": self.url,
                 "target_group_arn": self.target_group_arn,
                 "container_name": self.container_name,
+                "alarm_names": self.alarm_names,
             }
         )
+
+    def _traffic_shifting(
+        self, name: str, listener_arn: pulumi.Output[str], target_groups: list[aws.lb.TargetGroup]
+    ) -> tuple[aws.lb.ListenerRule, aws.iam.Role, aws.iam.RolePolicyAttachment]:
+        """The production listener rule ECS reweights between the two target groups, and the role it does it with."""
+        rule = aws.lb.ListenerRule(
+            f"{name}-production-rule",
+            listener_arn=listener_arn,
+            priority=1,
+            conditions=[{"path_pattern": {"values": ["/*"]}}],
+            actions=[
+                {
+                    "type": "forward",
+                    "forward": {
+                        "target_groups": [
+                            {"arn": target_groups[0].arn, "weight": 100},
+                            {"arn": target_groups[1].arn, "weight": 0},
+                        ]
+                    },
+                }
+            ],
+            # ECS owns the weights after the first release: `pulumi up` must not send traffic back to the idle fleet.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["actions"]),
+        )
+        ctx = aws_context(self)
+        role = aws.iam.Role(
+            f"{name}-ecs-infrastructure-role",
+            description=f"ECS shifts traffic between the target groups of {name}",
+            assume_role_policy=json_output(service_trust, service="ecs.amazonaws.com", account_id=ctx.account_id),
+            max_session_duration=3600,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-ecs-infrastructure-policy",
+            role=role.name,
+            policy_arn=ECS_LOAD_BALANCER_POLICY,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return rule, role, attachment
 
 
 def _tcp_rule(

@@ -52,6 +52,8 @@ class EksWorkloadArgs(TypedDict):
     """Kubernetes group of the pipeline's deploy role (its access entry). Default: cicd-deploy-<name>."""
     environment: NotRequired[Mapping[str, str]]
     """Plain environment variables for the container (never secrets); PORT is always set. Default: none."""
+    web_acl_arn: NotRequired[pulumi.Input[str]]
+    """AWS WAF web ACL (`WebAcl.web_acl_arn`) the ingress ALB is associated with. Default: none."""
 
 
 def validate_eks_workload_args(name: str, args: EksWorkloadArgs) -> None:
@@ -150,7 +152,10 @@ class EksWorkload(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
         )
         ingress = pulumi.Output.all(
-            ingress_class=args["ingress_class_name"], certificate=args.get("certificate_arn"), ns=ns_name
+            ingress_class=args["ingress_class_name"],
+            certificate=args.get("certificate_arn"),
+            acl=args.get("web_acl_arn"),
+            ns=ns_name,
         ).apply(
             lambda v: objects.ingress(
                 name=name,
@@ -158,6 +163,7 @@ class EksWorkload(pulumi.ComponentResource):
                 ingress_class=v["ingress_class"],
                 health_check_path=path,
                 certificate_arn=v["certificate"],
+                web_acl_arn=v["acl"],
             )
         )
         self.ingress: k8s.networking.v1.Ingress = k8s.networking.v1.Ingress(

@@ -209,9 +209,16 @@ def horizontal_pod_autoscaler(name: str, ns: str, desired: int) -> Obj:
 
 
 def ingress(
-    *, name: str, ns: str, ingress_class: str, health_check_path: str, certificate_arn: str | None = None
+    *,
+    name: str,
+    ns: str,
+    ingress_class: str,
+    health_check_path: str,
+    certificate_arn: str | None = None,
+    web_acl_arn: str | None = None,
 ) -> Obj:
-    """An ALB per service, targets are pod IPs; with a certificate, HTTPS (TLS 1.2+) and HTTP redirected."""
+    """An ALB per service, targets are pod IPs; with a certificate, HTTPS (TLS 1.2+) and HTTP redirected;
+    with a web ACL, behind AWS WAF (EKS Auto Mode honours `wafv2-acl-arn`; only the WAF Classic ones are not)."""
     annotations = {
         f"{ALB}target-type": "ip",
         f"{ALB}healthcheck-path": health_check_path,
@@ -225,6 +232,8 @@ def ingress(
             f"{ALB}ssl-policy": TLS_POLICY,
             f"{ALB}ssl-redirect": "443",
         }
+    if web_acl_arn:
+        annotations[f"{ALB}wafv2-acl-arn"] = web_acl_arn
     backend = {"service": {"name": name, "port": {"number": SERVICE_PORT}}}
     return {
         "apiVersion": "networking.k8s.io/v1",

@@ -44,6 +44,11 @@ def target_group_name(service: str) -> str:
     return f"{service}-tg"
 
 
+def alternate_target_group_name(service: str) -> str:
+    """Logical name of the second target group a blue/green, canary or linear release shifts traffic to."""
+    return f"{service}-tg2"
+
+
 def ecs_log_group_prefix(service: str) -> str:
     """`name_prefix` of a service's ECS task log group."""
     return f"/ecs/{service}-"
@@ -75,6 +80,7 @@ def service_name_problems(service: str, target: str) -> list[str]:
         for kind, logical in (
             ("load balancer", load_balancer_name(service)),
             ("target group", target_group_name(service)),
+            ("alternate target group", alternate_target_group_name(service)),
         ):
             physical = _autonamed(logical)
             if len(physical) > LB_NAME_MAX or not LB_NAME.fullmatch(physical):

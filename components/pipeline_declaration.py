@@ -33,6 +33,10 @@ PIPELINE_EVENTS = (
     "codepipeline-pipeline-pipeline-execution-superseded",
 )
 APPROVAL_EVENTS = ("codepipeline-pipeline-manual-approval-needed",)
+# The event list has no rollback event: a Deploy stage that a condition rolls back ends failed.
+BAKE_EVENTS = ("codepipeline-pipeline-stage-execution-failed",)
+BAKE_RULE_TYPE = {"category": "Rule", "owner": "AWS", "provider": "CloudWatchAlarm", "version": "1"}
+MAX_CONDITION_RULES = 5  # CodePipeline: at most 5 rules per condition.
 
 RECORD_COMMAND = 'aws ssm put-parameter --name "$IMAGE_PARAMETER" --value "$IMAGE_URI" --type String --overwrite'
 
@@ -126,6 +130,25 @@ def codebuild_deploy_action(*, project_name: pulumi.Input[str]) -> aws.codepipel
     )
 
 
+def bake_condition(alarm_names: Sequence[str], minutes: int) -> dict[str, Any]:
+    """The Deploy stage's `on_success`: watch each alarm for `minutes`; one in ALARM rolls the stage back."""
+    if not 1 <= len(alarm_names) <= MAX_CONDITION_RULES:
+        raise ValueError(f"a bake condition watches 1 to {MAX_CONDITION_RULES} alarms, got {len(alarm_names)}")
+    return {
+        "condition": {
+            "result": "ROLLBACK",
+            "rules": [
+                {
+                    "name": f"Bake{i + 1}",
+                    "rule_type_id": dict(BAKE_RULE_TYPE),
+                    "configuration": {"AlarmName": alarm, "WaitTime": str(minutes)},
+                }
+                for i, alarm in enumerate(alarm_names)
+            ],
+        }
+    }
+
+
 def pipeline_stages(
     *,
     source: aws.codepipeline.PipelineStageActionArgsDict,
@@ -133,8 +156,9 @@ def pipeline_stages(
     record_project_name: pulumi.Input[str],
     deploy: aws.codepipeline.PipelineStageActionArgsDict,
     approval_topic_arn: pulumi.Input[str] | None,
+    deploy_on_success: pulumi.Input[dict[str, Any]] | None = None,
 ) -> list[aws.codepipeline.PipelineStageArgsDict]:
-    """Source -> Build -> [Approval] -> Deploy (rolls back on failure) -> Record."""
+    """Source -> Build -> [Approval] -> Deploy (rolls back on failure, and on an alarm while it bakes) -> Record."""
     stages: list[aws.codepipeline.PipelineStageArgsDict] = [
         {"name": "Source", "actions": [source]},
         {
@@ -169,13 +193,17 @@ def pipeline_stages(
                 ],
             }
         )
+    deploy_stage: aws.codepipeline.PipelineStageArgsDict = {
+        "name": "Deploy",
+        "actions": [deploy],
+        # A failed rollout returns the stage to the last execution that succeeded in it.
+        "on_failure": {"result": "ROLLBACK"},
+    }
+    if deploy_on_success is not None:
+        # Record runs only once the bake is clean: a rolled-back release is never recorded.
+        deploy_stage["on_success"] = deploy_on_success  # type: ignore[typeddict-item]  # an Output of that dict
     stages += [
-        {
-            "name": "Deploy",
-            "actions": [deploy],
-            # A failed rollout returns the stage to the last execution that succeeded in it.
-            "on_failure": {"result": "ROLLBACK"},
-        },
+        deploy_stage,
         {
             "name": "Record",
             "actions": [

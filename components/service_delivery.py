@@ -14,6 +14,7 @@ import pulumi
 
 from .container_registry import ContainerRegistry
 from .delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs, EcsDeployTarget, EksDeployTarget
+from .deployment_strategy import ReleaseArgs
 from .ecs_service import EcsService, EcsServiceArgs
 from .image_build import ImageBuild
 from .image_record import DEFAULT_BOOTSTRAP_IMAGE, ImageRecord
@@ -86,8 +87,15 @@ class ServiceDeliveryArgs(TypedDict):
     access_logs_bucket_name: NotRequired[pulumi.Input[str]]
     """ECS: the stack's ALB access-log bucket (`AlbAccessLogs.bucket_name`, with this service's name among
     its prefixes). Default: the service's load balancer gets a bucket of its own."""
+    web_acl_arn: NotRequired[pulumi.Input[str]]
+    """AWS WAF web ACL (`WebAcl.web_acl_arn`) in front of the service's load balancer. Default: none."""
     environment: NotRequired[str]
     """Environment name, tagged on the pipeline (`prod` needs an approval). Default: none."""
+    release: NotRequired[ReleaseArgs]
+    """How a new image reaches users (ECS: rolling, blue/green, canary or linear; EKS: rolling), and the bake
+    time the service's alarms watch before the pipeline records it. Default: rolling, a 10-minute bake."""
+    latency_threshold_ms: NotRequired[int]
+    """p99 target response time (ms) above which the service's latency alarm fires. Default: 1000."""
     require_approval: NotRequired[bool]
     """A manual approval gates every deploy. Default: true."""
     protect: NotRequired[bool]
@@ -236,9 +244,14 @@ class ServiceDelivery(pulumi.ComponentResource):
             if optional in args:
                 pipeline_args[optional] = args[optional]
         if "ecs_cluster" in args:
-            pipeline_args["ecs_deploy"], self.url = self._run_on_ecs(name, args, record.image, registry, environment)
+            pipeline_args["ecs_deploy"], self.url, alarms = self._run_on_ecs(
+                name, args, record.image, registry, environment
+            )
         else:
-            pipeline_args["eks_deploy"], self.url = self._run_on_eks(name, args, record.image, environment)
+            pipeline_args["eks_deploy"], self.url, alarms = self._run_on_eks(name, args, record.image, environment)
+        bake_minutes = args.get("release", {}).get("bake_minutes", 10)
+        if bake_minutes > 0:
+            pipeline_args |= {"bake_alarm_names": alarms, "bake_minutes": bake_minutes}
         pipeline = DeliveryPipeline(name, pipeline_args, child)
 
         self.pipeline_name = pipeline.pipeline_name
@@ -266,7 +279,7 @@ class ServiceDelivery(pulumi.ComponentResource):
         image: pulumi.Output[str],
         registry: ContainerRegistry,
         environment: dict[str, str],
-    ) -> tuple[EcsDeployTarget, pulumi.Output[str]]:
+    ) -> tuple[EcsDeployTarget, pulumi.Output[str], pulumi.Output[list[str]]]:
         cluster = args["ecs_cluster"]
         service_args: EcsServiceArgs = {
             "cluster_arn": cluster["cluster_arn"],
@@ -287,8 +300,10 @@ class ServiceDelivery(pulumi.ComponentResource):
             "log_retention_days": args.get("log_retention_days", 30),
             "protect": args.get("protect", True),
             "environment": environment,
+            "release": args.get("release", {}),
+            "latency_threshold_ms": args.get("latency_threshold_ms", 1000),
         }
-        for optional in ("access_logs_bucket_name", "certificate_arn"):
+        for optional in ("access_logs_bucket_name", "certificate_arn", "web_acl_arn"):
             if optional in args:
                 service_args[optional] = args[optional]
         if "pull_through_cache" in args:
@@ -302,11 +317,11 @@ class ServiceDelivery(pulumi.ComponentResource):
             "task_role_arn": app.task_role_arn,
             "execution_role_arn": app.execution_role_arn,
         }
-        return deploy, app.url
+        return deploy, app.url, app.alarm_names
 
     def _run_on_eks(
         self, name: str, args: ServiceDeliveryArgs, image: pulumi.Output[str], environment: dict[str, str]
-    ) -> tuple[EksDeployTarget, pulumi.Output[str]]:
+    ) -> tuple[EksDeployTarget, pulumi.Output[str], pulumi.Output[list[str]]]:
         from .eks_deploy import EksDeploy  # the EKS libraries load only for EKS services
         from .eks_workload import EksWorkload, EksWorkloadArgs
 
@@ -324,6 +339,8 @@ class ServiceDelivery(pulumi.ComponentResource):
         }
         if "certificate_arn" in args:
             workload_args["certificate_arn"] = args["certificate_arn"]
+        if "web_acl_arn" in args:
+            workload_args["web_acl_arn"] = args["web_acl_arn"]
         # The cluster's Kubernetes provider comes from this component's resource options.
         app = EksWorkload(name, workload_args, pulumi.ResourceOptions(parent=self))
         deployer = EksDeploy(
@@ -348,4 +365,16 @@ class ServiceDelivery(pulumi.ComponentResource):
             "deploy_project_name": deployer.project_name,
             "deploy_project_arn": deployer.project_arn,
         }
-        return deploy, app.url
+        from .service_alarms import ServiceAlarms, ingress_load_balancer
+
+        # The ALB is Auto Mode's, known once the Ingress is ready: 5xx and latency alarms for the bake gate.
+        alarms = ServiceAlarms(
+            name,
+            {
+                "alarm_name_prefix": f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}",
+                "load_balancer_arn_suffix": ingress_load_balancer(cluster["cluster_name"], name, app.ingress),
+                "latency_threshold_ms": args.get("latency_threshold_ms", 1000),
+            },
+            pulumi.ResourceOptions(parent=self),
+        )
+        return deploy, app.url, alarms.alarm_names

@@ -24,6 +24,7 @@ from policies.rules.networks import read_cidrs, too_open
 from . import naming
 from .access_principals import principal_problems
 from .aws_regions import ALL_REGIONS
+from .deployment_strategy import Release, default_release, parse_release, target_problem
 from .image_record import DEFAULT_BOOTSTRAP_IMAGE
 from .validation import (
     CACHE_CREDENTIAL_ARN,
@@ -70,6 +71,8 @@ SERVICE_KEYS = (
     "buildContext",
     "testTarget",
     "certificateArn",
+    "deploymentStrategy",
+    "latencyThresholdMs",
 )
 SOURCE_KEYS = ("provider", "repository", "branch", "connectionArn")
 
@@ -99,6 +102,11 @@ PROJECT_KEYS = (
     "clusterAdmins",
     "clusterViewers",
     "ciRunner",
+    "deploymentStrategy",
+    "latencyThresholdMs",
+    "webAcl",
+    "wafRateLimit",
+    "artifactAccessLogs",
 )
 
 BUILD_COMPUTE_TYPES = (
@@ -165,6 +173,10 @@ class ServiceSettings:
     """Dockerfile stage that runs the service's tests. Default: test."""
     certificate_arn: str | None
     """ACM certificate for the load balancer's HTTPS listener. Default: none (plain HTTP)."""
+    release: Release
+    """Deployment strategy and its parameters. Default: the stack's `deploymentStrategy`."""
+    latency_threshold_ms: int
+    """p99 target response time (ms) above which the latency alarm fires. Default: the stack's, 1000."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,6 +215,12 @@ class StackSettings:
     network: NetworkSettings
     cluster_endpoint_public_cidrs: tuple[str, ...]
     """EKS: CIDRs that may reach the Kubernetes API from outside the VPC. Default: none (private)."""
+    web_acl: bool
+    """AWS WAF in front of every internet-facing load balancer. Default: true in prod."""
+    waf_rate_limit: int
+    """Requests per client IP per 5 minutes above which WAF blocks. Default: 2000."""
+    artifact_access_logs: bool
+    """S3 server access logs for the artifact bucket. Default: true in prod."""
     cache_credentials: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Pull-through cache upstreams with a credential: setting key -> secret ARN. Default: none (ECR Public only)."""
     cluster_admins: tuple[str, ...] = ()
@@ -334,7 +352,9 @@ def _parse_source(key: str, raw: Any, problems: _Problems) -> SourceSettings | N
     return SourceSettings(provider=provider, repository=repository, branch=branch, connection_arn=connection_arn)
 
 
-def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) -> ServiceSettings | None:
+def _parse_service(
+    index: int, raw: Any, environment: str, problems: _Problems, release: Release, latency: int
+) -> ServiceSettings | None:
     key = f"services[{index}]"
     if not isinstance(raw, Mapping):
         problems.add(key, raw, "an object with at least name and source")
@@ -384,6 +404,8 @@ def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) 
     certificate = raw.get("certificateArn")
     if certificate is not None and (not isinstance(certificate, str) or not CERTIFICATE_ARN.fullmatch(certificate)):
         problems.add(f"{key}.certificateArn", certificate, "arn:aws:acm:<region>:<account>:certificate/<uuid>")
+    service_release = parse_release(f"{key}.deploymentStrategy", raw.get("deploymentStrategy"), release, problems.add)
+    latency = _as_int(f"{key}.latencyThresholdMs", raw.get("latencyThresholdMs"), latency, 10, 60000, problems)
     if len(problems.items) > before or source is None:
         return None
     return ServiceSettings(
@@ -398,11 +420,13 @@ def _parse_service(index: int, raw: Any, environment: str, problems: _Problems) 
         build_context=context,
         test_target=test_target,
         certificate_arn=certificate,
+        release=service_release,
+        latency_threshold_ms=latency,
     )
 
 
 def _parse_services(
-    raw: Any, environment: str, problems: _Problems, target: str = "ecs"
+    raw: Any, environment: str, problems: _Problems, release: Release, latency: int, target: str = "ecs"
 ) -> tuple[ServiceSettings, ...]:
     if raw is None:
         raw = [DEFAULT_SERVICE]
@@ -421,7 +445,7 @@ def _parse_services(
             problems.add(f"services[{index}].name", name, f"a name not already used by services[{seen[name]}]")
         elif isinstance(name, str):
             seen[name] = index
-        service = _parse_service(index, item, environment, problems)
+        service = _parse_service(index, item, environment, problems, release, latency)
         if service is not None:
             services.append(service)
             for problem in naming.service_name_problems(service.name, target):
@@ -575,7 +599,14 @@ def parse_settings(
     threshold = raw.get("scanSeverityThreshold")
     threshold = threshold.upper() if isinstance(threshold, str) else threshold
     severity = _as_choice("scanSeverityThreshold", threshold, "HIGH", SEVERITIES, problems)
-    services = _parse_services(raw.get("services"), environment, problems, target)
+    release = parse_release(
+        "deploymentStrategy", raw.get("deploymentStrategy"), default_release(str(environment), target), problems.add
+    )
+    latency = _as_int("latencyThresholdMs", raw.get("latencyThresholdMs"), 1000, 10, 60000, problems)
+    services = _parse_services(raw.get("services"), environment, problems, release, latency, target)
+    for index, service in enumerate(services):
+        if problem := target_problem(target, service.release):
+            problems.add(f"services[{index}].deploymentStrategy", service.release.strategy.value, problem)
     for problem in naming.stack_name_problems(project, stack):
         problems.items.append(f"stack name: got {stack!r}; {problem}")
     _check_provider(provider or {}, services, problems)
@@ -620,6 +651,9 @@ def parse_settings(
         problems.add("ciRunner", True, "false: only an EKS stack's private API endpoint needs a runner in the VPC")
     elif ci_runner and not any(s.source.provider == "github" for s in services):
         problems.add("ciRunner", True, "a service whose source provider is github (its connection serves the runner)")
+    web_acl = _as_bool("webAcl", raw.get("webAcl"), is_prod, problems)
+    rate_limit = _as_int("wafRateLimit", raw.get("wafRateLimit"), 2000, 10, 2000000000, problems)
+    access_logs = _as_bool("artifactAccessLogs", raw.get("artifactAccessLogs"), is_prod, problems)
 
     if problems.items:
         raise SettingsError(problems.items)
@@ -643,6 +677,9 @@ def parse_settings(
         cluster_admins=admins,
         cluster_viewers=viewers,
         ci_runner=ci_runner,
+        web_acl=web_acl,
+        waf_rate_limit=rate_limit,
+        artifact_access_logs=access_logs,
     )
 
 

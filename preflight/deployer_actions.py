@@ -122,6 +122,7 @@ AWS_TYPES: dict[str, TypeActions] = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": TypeActions(
         (_S3_OF_BUCKET,), ("s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock")
     ),
+    "aws:s3/bucketLogging:BucketLogging": TypeActions((_S3_OF_BUCKET,), ("s3:PutBucketLogging", "s3:GetBucketLogging")),
     "aws:s3/bucketPolicy:BucketPolicy": TypeActions(
         (_S3_OF_BUCKET,), ("s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy")
     ),
@@ -218,6 +219,10 @@ AWS_TYPES: dict[str, TypeActions] = {
     "aws:iam/rolePolicy:RolePolicy": TypeActions(
         (Arn("arn:{partition}:iam::{account}:role/{name}", NameFrom.REFERENCE, "role"),),
         ("iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"),
+    ),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": TypeActions(
+        (Arn("arn:{partition}:iam::{account}:role/{name}", NameFrom.REFERENCE, "role"),),
+        ("iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies"),
     ),
     # --- ECR ------------------------------------------------------------------------------------
     "aws:ecr/repository:Repository": TypeActions(
@@ -480,6 +485,73 @@ AWS_TYPES: dict[str, TypeActions] = {
             *_ELB_TAGS,
         ),
     ),
+    "aws:lb/listenerRule:ListenerRule": TypeActions(
+        # A rule is created on its listener; both ARNs hold the load balancer's generated ids.
+        (
+            _arn("elasticloadbalancing", "listener/app/*", NameFrom.GENERATED),
+            _arn("elasticloadbalancing", "listener-rule/app/*", NameFrom.GENERATED),
+        ),
+        (
+            "elasticloadbalancing:CreateRule",
+            "elasticloadbalancing:ModifyRule",
+            "elasticloadbalancing:DeleteRule",
+            "elasticloadbalancing:DescribeRules",
+            *_ELB_TAGS,
+        ),
+    ),
+    # --- CloudWatch alarms, AWS WAF ---------------------------------------------------------------
+    "aws:cloudwatch/metricAlarm:MetricAlarm": TypeActions(
+        (_arn("cloudwatch", "alarm:{name}"),),
+        (
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:DeleteAlarms",
+            "cloudwatch:ListTagsForResource",
+            "cloudwatch:TagResource",
+            "cloudwatch:UntagResource",
+        ),
+    ),
+    "aws:wafv2/webAcl:WebAcl": TypeActions(
+        (
+            _arn("wafv2", "regional/webacl/{name}/*"),
+            # The AWS managed rule groups the web ACL references.
+            _arn("wafv2", "regional/managedruleset/*/*", NameFrom.GENERATED),
+        ),
+        (
+            "wafv2:CreateWebACL",
+            "wafv2:GetWebACL",
+            "wafv2:UpdateWebACL",
+            "wafv2:DeleteWebACL",
+            "wafv2:ListTagsForResource",
+            "wafv2:TagResource",
+            "wafv2:UntagResource",
+        ),
+    ),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": TypeActions(
+        (_arn("wafv2", "regional/webacl/*/*", NameFrom.GENERATED),),
+        (
+            "wafv2:PutLoggingConfiguration",
+            "wafv2:GetLoggingConfiguration",
+            "wafv2:DeleteLoggingConfiguration",
+            # WAF delivers to CloudWatch Logs through a log delivery and a resource policy it writes.
+            "logs:CreateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+        ),
+    ),
+    "aws:wafv2/webAclAssociation:WebAclAssociation": TypeActions(
+        (
+            _arn("wafv2", "regional/webacl/*/*", NameFrom.GENERATED),
+            _arn("elasticloadbalancing", "loadbalancer/app/*", NameFrom.GENERATED),
+        ),
+        (
+            "wafv2:AssociateWebACL",
+            "wafv2:DisassociateWebACL",
+            "wafv2:GetWebACLForResource",
+            "elasticloadbalancing:SetWebAcl",
+        ),
+    ),
     # --- EKS ------------------------------------------------------------------------------------
     "aws:eks/addon:Addon": TypeActions(
         (_EKS_CLUSTER_OF, _arn("eks", "addon/{name}/*", NameFrom.REFERENCE, "clusterName")),
@@ -593,6 +665,11 @@ INVOKES: dict[str, tuple[tuple[str, ...], str]] = {
     "aws:index/getRegion:getRegion": ((), ""),
     "aws:index/getPartition:getPartition": ((), ""),
     "aws:index/getAvailabilityZones:getAvailabilityZones": (("ec2:DescribeAvailabilityZones",), ""),
+    # EKS stacks find the ingress ALB Auto Mode made, by its tags.
+    "aws:lb/getLoadBalancer:getLoadBalancer": (
+        ("elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags"),
+        "",
+    ),
     "aws:ssm/getParametersByPath:getParametersByPath": (
         ("ssm:GetParametersByPath",),
         "arn:{partition}:ssm:{region}:{account}:parameter/{path}",
@@ -604,6 +681,12 @@ INVOKES: dict[str, tuple[tuple[str, ...], str]] = {
 RESOURCELESS = frozenset(
     {
         "codeconnections:CreateConnection",
+        "elasticloadbalancing:DescribeRules",
+        "logs:DescribeResourcePolicies",
+        "logs:PutResourcePolicy",
+        "logs:DeleteLogDelivery",
+        "logs:CreateLogDelivery",
+        "elasticloadbalancing:SetWebAcl",
         "ec2:DescribeAddresses",
         "ec2:DescribeAvailabilityZones",
         "ec2:DescribeFlowLogs",

@@ -25,6 +25,7 @@ def waits_for(plan: PlanResult) -> dict[str, frozenset[str]]:
     for reg in plan.resources:
         children.setdefault(reg.parent, []).append(reg)
     components = {reg.urn for reg in plan.resources if not _node(reg)}
+    nodes = {reg.urn for reg in plan.resources if _node(reg)}
 
     @cache
     def below(urn: str) -> frozenset[str]:
@@ -44,6 +45,10 @@ def waits_for(plan: PlanResult) -> dict[str, frozenset[str]]:
                 direct |= below(dependency)
             else:
                 direct.add(dependency)
+        # An explicit provider (the cluster's Kubernetes provider) is waited for like a dependency.
+        provider = reg.provider.rsplit("::", 1)[0] if reg.provider else ""
+        if provider in nodes:
+            direct.add(provider)
         result[reg.urn] = frozenset(direct - {reg.urn})
     return result
 

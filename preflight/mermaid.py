@@ -85,6 +85,12 @@ def render(resources: Sequence[State], title: str = "") -> str:
                     lines.append(f"    {previous} --> {node.split('[')[0]}")
                 previous = after
                 lines.extend(f"    {extra}" for extra in _extras(action, node, services, projects))
+            if bake := _bake_lines(stage):
+                gate = _node_id(service, f"{stage['name']}_bake")
+                lines.append(f"    {gate}{{{{{_label(*bake)}}}}}")
+                if previous:
+                    lines.append(f"    {previous} --> {gate}")
+                previous = gate
         lines.append("  end")
     return "\n".join(lines) + "\n"
 
@@ -104,9 +110,11 @@ def _action_node(
     if category == "Approval":
         return f"{node}{{{{{_label('Manual approval')}}}}}", node
     if category == "Deploy" and provider == "ECS":
-        service = services.get(config.get("ServiceName"))
-        count = (service or {}).get("inputs", {}).get("desiredCount", "?")
-        return f"{node}[{_label('Deploy', f'ECS rolling update, {count} tasks', 'circuit breaker rollback')}]", node
+        inputs = (services.get(config.get("ServiceName")) or {}).get("inputs") or {}
+        count = inputs.get("desiredCount", "?")
+        alarms = len((inputs.get("alarms") or {}).get("alarmNames") or [])
+        rollback = f"rolls back on {alarms} alarms or circuit breaker" if alarms else "circuit breaker rollback"
+        return f"{node}[{_label('Deploy', f'ECS {_strategy(inputs)}, {count} tasks', rollback)}]", node
     project = projects.get(config.get("ProjectName"))
     variables = _variables(project)
     if "SCAN_THRESHOLD" in variables:
@@ -124,6 +132,35 @@ def _action_node(
     if "IMAGE_PARAMETER" in variables:
         return f"{node}[{_label('Record', 'deployed digest in SSM', variables['IMAGE_PARAMETER'])}]", node
     return f"{node}[{_label(str(action.get('name', category)), str(provider or ''))}]", node
+
+
+def _strategy(service: State) -> str:
+    """The service's deployment strategy in words: `canary 10% for 5 min, bake 10 min`."""
+    config = service.get("deploymentConfiguration") or {}
+    strategy = config.get("strategy", "ROLLING")
+    if strategy == "CANARY":
+        canary = config.get("canaryConfiguration") or {}
+        shift = f"canary {float(canary.get('canaryPercent', 0)):g}% for {canary.get('canaryBakeTimeInMinutes')} min"
+    elif strategy == "LINEAR":
+        linear = config.get("linearConfiguration") or {}
+        shift = f"linear {float(linear.get('stepPercent', 0)):g}% every {linear.get('stepBakeTimeInMinutes')} min"
+    elif strategy == "BLUE_GREEN":
+        shift = "blue/green"
+    else:
+        return "rolling update"
+    return f"{shift}, bake {config.get('bakeTimeInMinutes')} min"
+
+
+def _bake_lines(stage: State) -> list[str]:
+    """The stage's onSuccess alarm condition, as the lines of a gate node (none without one)."""
+    condition = (stage.get("onSuccess") or {}).get("condition") or {}
+    rules = [
+        r for r in condition.get("rules") or [] if (r.get("ruleTypeId") or {}).get("provider") == "CloudWatchAlarm"
+    ]
+    if not rules:
+        return []
+    wait = (rules[0].get("configuration") or {}).get("WaitTime", "?")
+    return ["Bake gate", f"{len(rules)} alarms watched {wait} min", f"{condition.get('result', '?').lower()} on ALARM"]
 
 
 def _extras(action: State, node: str, services: Mapping[Any, State], projects: Mapping[Any, State]) -> list[str]:

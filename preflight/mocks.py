@@ -125,6 +125,18 @@ def _log_group(ctx: _Ctx) -> tuple[str, Outputs]:
     return name, {"name": name, "arn": ctx.arn("logs", f"log-group:{name}")}
 
 
+def _metric_alarm(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name(max_len=255)
+    return name, {"name": name, "arn": ctx.arn("cloudwatch", f"alarm:{name}")}
+
+
+def _web_acl(ctx: _Ctx) -> tuple[str, Outputs]:
+    name = ctx.auto_name(max_len=128)
+    web_acl_id = _uuid(ctx.typ, ctx.logical)
+    scope = "global" if ctx.inputs.get("scope") == "CLOUDFRONT" else "regional"
+    return web_acl_id, {"name": name, "arn": ctx.arn("wafv2", f"{scope}/webacl/{name}/{web_acl_id}")}
+
+
 def _ecr_repository(ctx: _Ctx) -> tuple[str, Outputs]:
     name = ctx.auto_name(lower=True, max_len=256)
     return name, {
@@ -350,6 +362,8 @@ _RESOURCES: dict[str, Callable[[_Ctx], tuple[str, Outputs]]] = {
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _bucket_child,
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _bucket_child,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ecr/repository:Repository": _ecr_repository,
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": _ecr_repository_child,
     "aws:ecr/repositoryPolicy:RepositoryPolicy": _ecr_repository_child,
@@ -465,6 +479,22 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 "userName": "AWS",
                 "proxyEndpoint": f"https://{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com",
                 "registryId": ACCOUNT_ID,
+            }
+        if args.token == "aws:lb/getLoadBalancer:getLoadBalancer":
+            # The ALB EKS Auto Mode created for an Ingress, found by its tags.
+            stack = str((args.args.get("tags") or {}).get("ingress.eks.amazonaws.com/stack", "lb"))
+            name = "k8s-" + stack.replace("/", "-")[:20] + "-" + _digest(args.token, stack)[:10]
+            suffix = _digest(args.token, name)[:16]
+            arn = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/app/{name}/{suffix}"
+            return {
+                "id": arn,
+                "arn": arn,
+                "arnSuffix": f"app/{name}/{suffix}",
+                "name": name,
+                "internal": False,
+                "loadBalancerType": "application",
+                "dnsName": f"{name}-{int(suffix[:8], 16)}.{region}.elb.amazonaws.com",
+                "tags": dict(args.args.get("tags") or {}),
             }
         if args.token == "aws:ec2/getVpc:getVpc":
             vpc_id = str(args.args.get("id", "vpc-0123456789abcdef0"))

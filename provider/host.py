@@ -49,8 +49,10 @@ def package_components() -> list[type[pulumi.ComponentResource]]:
         Network,
         PipelineTopics,
         PullThroughCache,
+        ServiceAlarms,
         ServiceDelivery,
         Source,
+        WebAcl,
     )
 
     return [
@@ -72,7 +74,9 @@ def package_components() -> list[type[pulumi.ComponentResource]]:
         Network,
         PipelineTopics,
         PullThroughCache,
+        ServiceAlarms,
         Source,
+        WebAcl,
     ]
 
 

@@ -147,16 +147,31 @@ def test_noncompliant_a_new_type_without_an_entry_fails(dev_plan: PlanResult) ->
 #   policies and lifecycle rules (that is what `up` does), so it could grant itself object access
 #   there. Scoped to the stack's bucket names; the bucket policies the program writes are checked
 #   by the policy pack.
-# - RESOURCE_MISMATCH for ModifyListener/DeleteListener and `listener/net/...`: IAM's ELB reference
-#   marks both `listener/app` and `listener/net` as required although a listener is one or the
-#   other; the stack's listeners are application listeners, which the statement names.
+# - RESOURCE_MISMATCH for ModifyListener/DeleteListener and `listener/net/...` (and for the listener
+#   rules of blue/green releases, `listener-rule/net/...`): IAM's ELB reference marks both the `app`
+#   and the `net` forms as required although a listener is one or the other; the stack's listeners
+#   are application listeners, which the statement names.
 def justified(finding: Any) -> bool:
     if finding.issue == "RESOURCE_POLICY_PRIVILEGE_ESCALATION":
-        return any(f"arn:aws:s3:::{b}-*" in finding.detail for b in ("artifacts-bucket", "alb-access-logs-bucket"))
+        return any(
+            f"arn:aws:s3:::{b}-*" in finding.detail
+            for b in ("artifacts-bucket", "alb-access-logs-bucket", "artifacts-access-logs-bucket")
+        )
     if finding.issue == "RESOURCE_MISMATCH":
         return all(
-            d["action"] in ("elasticloadbalancing:ModifyListener", "elasticloadbalancing:DeleteListener")
-            and "listener/net/" in d["required_format"]
+            (
+                d["action"] in ("elasticloadbalancing:ModifyListener", "elasticloadbalancing:DeleteListener")
+                and "listener/net/" in d["required_format"]
+            )
+            or (
+                d["action"]
+                in (
+                    "elasticloadbalancing:CreateRule",
+                    "elasticloadbalancing:ModifyRule",
+                    "elasticloadbalancing:DeleteRule",
+                )
+                and ("listener/net/" in d["required_format"] or "listener-rule/net/" in d["required_format"])
+            )
             for d in finding.detail
         )
     return False

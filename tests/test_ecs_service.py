@@ -122,6 +122,7 @@ SERVICE_CHILDREN = {
     ("aws:lb/loadBalancer:LoadBalancer", "web-alb"),
     ("aws:lb/targetGroup:TargetGroup", "web-tg"),
     ("aws:ecs/service:Service", "web-service"),
+    ("container-delivery:index:ServiceAlarms", "web-alarms"),
 }
 
 
@@ -164,7 +165,7 @@ def test_outputs(http_plan: PlanResult, https_plan: PlanResult) -> None:
     component = only(http_plan, SERVICE, "web").outputs
     assert set(component) == {
         "service_name", "service_arn", "task_definition_arn", "task_family", "execution_role_arn",
-        "task_role_arn", "load_balancer_dns_name", "url", "target_group_arn", "container_name",
+        "task_role_arn", "load_balancer_dns_name", "url", "target_group_arn", "container_name", "alarm_names",
     }  # fmt: skip
 
 

@@ -46,7 +46,9 @@ NEW = {
     "container-delivery:index:CiRunner",
     "container-delivery:index:ClusterAccess",
     "container-delivery:index:PullThroughCache",
+    "container-delivery:index:ServiceAlarms",
     "container-delivery:index:ServiceDelivery",
+    "container-delivery:index:WebAcl",
 }
 
 

@@ -105,6 +105,17 @@ CASES: dict[str, tuple[str, dict[str, Any], bool]] = {
         },
         False,
     ),
+    "alarms": (
+        "ServiceAlarms",
+        {
+            "alarmNamePrefix": "container-delivery-test-web",
+            "loadBalancerArnSuffix": "app/web-alb-0a1b2c3/50dc6c495c0c9188",
+            "targetGroupArnSuffixes": ["targetgroup/web-tg-0a1b2c3/73e2d6bc24d8a067"],
+            "latencyThresholdMs": 800,
+        },
+        False,
+    ),
+    "waf": ("WebAcl", {"kmsKeyArn": KEY, "rateLimit": 1000, "logRetentionDays": 30}, False),
     "cache": ("PullThroughCache", {"kmsKeyArn": KEY, "manageRegistryScanning": False}, False),
     "boot": ("BootstrapImage", {"repositoryUrl": REPO_URL}, False),
     "rec": ("ImageRecord", {"service": "web", "bootstrapImage": IMAGE, "protect": False}, False),
@@ -281,7 +292,7 @@ def test_booleans_lists_and_maps_arrive_intact(plan: PlanResult) -> None:
             {"artifactRetentionDay": 14},
             "artifactRetentionDay",
             "ArtifactStore has no input artifactRetentionDay; did you mean artifactRetentionDays? "
-            "its inputs are artifactRetentionDays, protect",
+            "its inputs are artifactRetentionDays, protect, accessLogs, accessLogRetentionDays",
         ),
         (
             "EcsCluster",

@@ -40,7 +40,9 @@ COMPONENTS = {
     "Network",
     "PipelineTopics",
     "PullThroughCache",
+    "ServiceAlarms",
     "Source",
+    "WebAcl",
 }
 INPUT_DOC = re.compile(r"(Default: .+|Required\.)$", re.S)
 OUTPUT_DOC = re.compile(r"(Default: .+|Always set\.)$", re.S)

@@ -28,9 +28,19 @@ def test_dev_picture_follows_the_pipeline_without_approval(dev_plan: PlanResult)
         ("web_Source", "web_Build"),
         ("web_Build_gate", "web_Deploy"),
         ("web_Deploy", "web_Deploy_target"),
-        ("web_Deploy", "web_Record"),
+        ("web_Deploy", "web_Deploy_bake"),
+        ("web_Deploy_bake", "web_Record"),
     ]
     assert "fails on HIGH or above" in text and "Manual approval" not in text
+    assert "ECS rolling update, 1 tasks<br/>rolls back on 3 alarms or circuit breaker" in text
+    assert "Bake gate<br/>3 alarms watched 5 min<br/>rollback on ALARM" in text
+
+
+def test_prod_on_ecs_picture_shows_the_canary_and_its_bake() -> None:
+    text = render(deployment(plan("prod", target="ecs"))["deployment"]["resources"])
+    assert "ECS canary 10% for 5 min, bake 10 min, 2 tasks" in text
+    assert "Bake gate<br/>3 alarms watched 10 min<br/>rollback on ALARM" in text
+    assert ("web_Deploy_bake", "web_Record") in edges(text)
 
 
 def test_prod_picture_approves_before_deploy(prod_plan: PlanResult) -> None:
@@ -64,7 +74,7 @@ def test_stale_picture_is_detected_and_rewritten(tmp_path: Path) -> None:
     readme.write_text("intro\n<!-- pipeline:dev -->\n```mermaid\nflowchart LR\n```\n<!-- /pipeline:dev -->\nend\n")
     assert main(["docs", "--readme", str(readme), "--project-dir", str(ROOT), "--check"]) == 1
     assert main(["docs", "--readme", str(readme), "--project-dir", str(ROOT)]) == 0
-    assert "web_Deploy --> web_Record" in readme.read_text()
+    assert "web_Deploy_bake --> web_Record" in readme.read_text()
     assert readme.read_text().endswith("<!-- /pipeline:dev -->\nend\n")
     assert main(["docs", "--readme", str(readme), "--project-dir", str(ROOT), "--check"]) == 0
 

@@ -18,7 +18,7 @@ from preflight.export import deployment
 from preflight.verdicts import evaluate
 from tests.conftest import ROOT
 
-MODULES = ("codebuild", "codepipeline", "storage", "ecs", "eks", "elb")
+MODULES = ("codebuild", "codepipeline", "storage", "ecs", "eks", "elb", "releases")
 BASELINE = [r for r in rules() if r.check.__module__.rsplit(".", 1)[-1] in MODULES]
 
 # name: (default level, severity)
@@ -45,6 +45,9 @@ EXPECTED = {
     "elb-tls-policy": ("mandatory", "high"),
     "elb-access-logs": ("advisory", "low"),
     "elb-drop-invalid-headers": ("mandatory", "medium"),
+    "ecs-prod-alarm-rollback": ("mandatory", "high"),
+    "codepipeline-prod-bake-condition": ("advisory", "medium"),
+    "elb-waf-association": ("mandatory", "high"),
     "s3-public-access-block": ("mandatory", "critical"),
     "s3-kms-encryption": ("mandatory", "high"),
     "s3-tls-only": ("mandatory", "high"),

@@ -22,6 +22,7 @@ PROTECTED = {
     "ecs": {
         ("aws:kms/key:Key", "artifacts-key"),
         ("aws:s3/bucket:Bucket", "artifacts-bucket"),
+        ("aws:s3/bucket:Bucket", "artifacts-access-logs-bucket"),
         ("aws:s3/bucket:Bucket", "alb-access-logs-bucket"),
         ("aws:ecr/repository:Repository", "web-repository"),
         ("aws:ssm/parameter:Parameter", "web-image"),
@@ -30,6 +31,7 @@ PROTECTED = {
     "eks": {
         ("aws:kms/key:Key", "artifacts-key"),
         ("aws:s3/bucket:Bucket", "artifacts-bucket"),
+        ("aws:s3/bucket:Bucket", "artifacts-access-logs-bucket"),
         ("aws:s3/bucket:Bucket", "alb-access-logs-bucket"),
         ("aws:ecr/repository:Repository", "web-repository"),
         ("aws:ssm/parameter:Parameter", "web-image"),
@@ -45,7 +47,8 @@ _plans: dict[tuple[str, bool], PlanResult] = {}
 
 def planned(stack: str, protect: bool) -> PlanResult:
     if (stack, protect) not in _plans:
-        _plans[stack, protect] = plan(stack, protectData=protect)
+        # With the artifact bucket's access logs on in both stacks, so their bucket is covered too.
+        _plans[stack, protect] = plan(stack, protectData=protect, artifactAccessLogs=True)
     return _plans[stack, protect]
 
 
@@ -84,7 +87,7 @@ def ecr_force_delete(result: PlanResult, protect: bool) -> None:
 
 def s3_force_destroy(result: PlanResult, protect: bool) -> None:
     buckets = [r for r in result.resources if r.type == "aws:s3/bucket:Bucket"]
-    assert {b.name for b in buckets} == {"artifacts-bucket", "alb-access-logs-bucket"}
+    assert {b.name for b in buckets} == {"artifacts-bucket", "artifacts-access-logs-bucket", "alb-access-logs-bucket"}
     assert all(b.inputs["forceDestroy"] is not protect for b in buckets)
 
 

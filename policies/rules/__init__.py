@@ -28,6 +28,7 @@ RULE_MODULES = (
     "oidc_trust",
     "kubernetes",
     "kubernetes_rbac",
+    "releases",
     "storage",
     "workload_images",
 )

@@ -15,6 +15,8 @@ PULL_THROUGH_CACHE_PURPOSE = "pull-through-cache"
 tags are allowed, because ECR re-syncs cached tags from the upstream registry."""
 ALB_ACCESS_LOGS_PURPOSE = "alb-access-logs"
 """The ALB access-log bucket: SSE-S3 is allowed (ALB log delivery supports nothing else)."""
+S3_ACCESS_LOGS_PURPOSE = "s3-access-logs"
+"""An S3 server access log bucket: SSE-S3 is allowed (a target bucket with SSE-KMS default encryption gets no logs)."""
 
 ENVIRONMENT_TAG = "cicd:environment"
 """Tag naming the environment a pipeline deploys to; production pipelines need an approval."""

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .contract import ALB_ACCESS_LOGS_PURPOSE, PURPOSE_TAG
+from .contract import ALB_ACCESS_LOGS_PURPOSE, PURPOSE_TAG, S3_ACCESS_LOGS_PURPOSE
 from .props import known, tags
 from .registry import Config, Resource, StackResource, resource_rule, stack_rule
 
@@ -29,6 +29,8 @@ VERSIONING = frozenset({"aws:s3/bucketVersioning:BucketVersioning", "aws:s3/buck
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 # ALB access-log delivery supports only SSE-S3 (ELB user guide, "Enable access logs").
 ALB_LOGS_MARK = (PURPOSE_TAG, ALB_ACCESS_LOGS_PURPOSE)
+# S3 server access logging delivers only to a target bucket with SSE-S3 default encryption.
+SSE_S3_PURPOSES = (ALB_ACCESS_LOGS_PURPOSE, S3_ACCESS_LOGS_PURPOSE)
 BLOCKS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 KEY = "aws:kms/key:Key"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -137,7 +139,8 @@ def _algorithms(bucket: StackResource, index: _Settings, memo: dict[str, list[st
 @stack_rule(
     name="s3-kms-encryption",
     description="Every S3 bucket encrypts with SSE-KMS (mandatory: encryption at rest with the stack's key). "
-    "A bucket tagged cicd:purpose=alb-access-logs may use SSE-S3 (AES256): ALB log delivery supports only that.",
+    "A bucket tagged cicd:purpose=alb-access-logs or s3-access-logs may use SSE-S3 (AES256): ALB and S3 access "
+    "log delivery support only that.",
     severity="high",
     remediation="Add aws.s3.BucketServerSideEncryptionConfiguration with sse_algorithm='aws:kms' and the stack "
     "key (bucket_key_enabled=True).",
@@ -149,7 +152,7 @@ def kms_encryption(resources: Sequence[StackResource], config: Config) -> StackV
         algorithms = _algorithms(bucket, index, memo)
         if any(a in KMS_ALGORITHMS for a in algorithms):
             continue
-        if tags(bucket.props).get(ALB_LOGS_MARK[0]) == ALB_LOGS_MARK[1] and set(algorithms) <= {"AES256"}:
+        if tags(bucket.props).get(PURPOSE_TAG) in SSE_S3_PURPOSES and set(algorithms) <= {"AES256"}:
             continue
         if algorithms:
             message = f"bucket {_name(bucket)} encrypts with {', '.join(sorted(set(algorithms)))}, not aws:kms"

@@ -19,11 +19,17 @@ from components import (
     ServiceDeliveryArgs,
     load_settings,
 )
+from components.web_acl import WebAcl
 
 settings = load_settings()
 store = ArtifactStore(
     "artifacts",
-    {"artifact_retention_days": settings.artifact_retention_days, "protect": settings.protect_data},
+    {
+        "artifact_retention_days": settings.artifact_retention_days,
+        "protect": settings.protect_data,
+        "access_logs": settings.artifact_access_logs,
+        "access_log_retention_days": settings.log_retention_days,
+    },
 )
 cache_args: PullThroughCacheArgs = {"kms_key_arn": store.key_arn}
 for setting, arg in (
@@ -49,6 +55,18 @@ alb_logs = AlbAccessLogs(
         "log_retention_days": settings.log_retention_days,
         "protect": settings.protect_data,
     },
+)
+web_acl = (
+    WebAcl(
+        "edge",
+        {
+            "kms_key_arn": store.key_arn,
+            "rate_limit": settings.waf_rate_limit,
+            "log_retention_days": settings.log_retention_days,
+        },
+    )
+    if settings.web_acl
+    else None
 )
 topics = PipelineTopics("pipelines", {"kms_key_arn": store.key_arn, "approvals": settings.require_approval})
 options = None
@@ -106,7 +124,11 @@ for service in settings.services:
         "tagged_images_to_keep": settings.tagged_images_to_keep,
         "bootstrap_image": settings.bootstrap_image,
         "pull_through_cache": cache.ref,
+        "release": service.release.args(),
+        "latency_threshold_ms": service.latency_threshold_ms,
     }
+    if web_acl is not None:
+        args["web_acl_arn"] = web_acl.web_acl_arn
     args["source"]["branch"] = service.source.branch
     if service.source.connection_arn:
         args["source"]["connection_arn"] = service.source.connection_arn
