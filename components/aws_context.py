@@ -1,5 +1,7 @@
 """Where the program runs: account, region and partition, read from the AWS provider."""
 
+from __future__ import annotations
+
 import weakref
 from dataclasses import dataclass
 

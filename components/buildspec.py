@@ -5,6 +5,8 @@ project sets (see `BUILD_VARIABLES`), so the buildspec text is the same for ever
 service and each command stays one shell line that `bash -n` can check.
 """
 
+from __future__ import annotations
+
 import functools
 from typing import Any
 

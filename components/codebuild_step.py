@@ -5,6 +5,8 @@ role's policy (a function of the log group's ARN), its buildspec and its variabl
 are named `<prefix>-logs`, `<prefix>-role`, `<prefix>-policy` and `<prefix>`.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 

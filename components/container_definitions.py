@@ -4,6 +4,8 @@
 same data to botocore's RegisterTaskDefinition model and to moto.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from typing import Any
 

@@ -4,6 +4,8 @@ Components turn resource outputs into strings and call these; tests call them di
 and hand the results to moto, parliament and policy_sentry.
 """
 
+from __future__ import annotations
+
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any

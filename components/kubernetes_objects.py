@@ -5,6 +5,8 @@
 that the namespace enforces, so the API server rejects a pod that drifts from it.
 """
 
+from __future__ import annotations
+
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any

@@ -5,6 +5,8 @@ Values may be plain strings (tests) or Pulumi outputs (the component): the struc
 the same, and it is what `aws.codepipeline.Pipeline` takes as `stages` and `triggers`.
 """
 
+from __future__ import annotations
+
 import functools
 import json
 from collections.abc import Sequence

@@ -4,6 +4,8 @@
 the results to moto, parliament and policy_sentry.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 
 from .iam import Document, Statement, document, statement

@@ -5,6 +5,8 @@ expiry of old and noncurrent objects, and a bucket policy written after the publ
 block. `ArtifactStore` and the ALB access-log bucket (`AlbAccessLogs`, or `EcsService` on its own) use it.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 

@@ -6,6 +6,8 @@ receives no logs (S3 user guide, "Enabling Amazon S3 server access logging"), an
 the logging service write under one prefix, only for the source bucket of this account.
 """
 
+from __future__ import annotations
+
 import pulumi
 import pulumi_aws as aws
 

@@ -6,6 +6,8 @@ collects every problem before raising, so a user sees all bad keys at once.
 registers a resource, so a bad setting stops the program before anything is created.
 """
 
+from __future__ import annotations
+
 import contextlib
 import dataclasses
 import difflib
