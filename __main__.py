@@ -31,7 +31,6 @@ from components import (
     load_settings,
 )
 from components.service_delivery import container_environment
-from components.web_acl import WebAcl
 
 # Settings are validated before anything is registered: a mistake stops here, with every
 # bad key listed.
@@ -117,8 +116,12 @@ else:
 
 
 # AWS WAF in front of every internet-facing load balancer (on by default in prod).
-web_acl = (
-    WebAcl(
+web_acl = None
+if settings.web_acl:
+    # pulumi-aws's wafv2 types load only for stacks that use them (a third of a second).
+    from components import WebAcl
+
+    web_acl = WebAcl(
         "edge",
         {
             "kms_key_arn": store.key_arn,
@@ -126,9 +129,6 @@ web_acl = (
             "log_retention_days": settings.log_retention_days,
         },
     )
-    if settings.web_acl
-    else None
-)
 
 # Where every pipeline of the stack reports failures, successes and approval requests.
 topics = PipelineTopics("pipelines", {"kms_key_arn": store.key_arn, "approvals": settings.require_approval})

@@ -17,8 +17,6 @@ from typing import Any
 
 from components.settings import SettingsError
 
-from .add_service import NewService, add_service
-from .deployer_policy import DeployerPolicyError, deployer_policy, size
 from .engine import DuplicateUrnError, EngineError, run_program
 from .errors import PackConfigError
 from .export import deployment, write_json
@@ -171,6 +169,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_service(args: argparse.Namespace) -> int:
+    from .add_service import NewService, add_service  # ruamel.yaml loads only for this command
+
     service = NewService(
         name=args.name,
         repository=args.repository,
@@ -219,6 +219,8 @@ def _add_deployer_policy(commands: Any) -> None:
 
 
 def _deployer_policy(args: argparse.Namespace) -> int:
+    from .deployer_policy import DeployerPolicyError, deployer_policy, size  # its tables load only here
+
     if args.account is not None and not (args.account.isdigit() and len(args.account) == 12):
         raise ProjectError(f"--account must be a 12-digit AWS account id, not '{args.account}'")
     plan = run_program(args.project_dir.resolve(), args.stack)
