@@ -31,7 +31,7 @@ from pulumi_aws.vpc.security_group_egress_rule import SecurityGroupEgressRule
 from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 
 from .aws_context import aws_context
-from .iam import Document, document, json_output, service_trust, statement
+from .iam import Document, codebuild_vpc_statements, document, json_output, service_trust, statement
 from .package import type_token
 from .pipeline_policies import connection_arns
 
@@ -71,32 +71,11 @@ def runner_role_policy(
             ("codeconnections:GetConnection", "codeconnections:GetConnectionToken", "codeconnections:UseConnection"),
             [connection_arns(connection_arn)[0]],
         ),
-        statement(
-            "CreateRunnerInterfaces",
-            ("ec2:CreateNetworkInterface",),
-            [network_interfaces_arn, security_group_arn, *subnet_arns],
-        ),
-        statement("DeleteRunnerInterfaces", ("ec2:DeleteNetworkInterface",), [network_interfaces_arn]),
-        statement(
-            "AttachRunnerInterfaces",
-            ("ec2:CreateNetworkInterfacePermission",),
-            [network_interfaces_arn],
-            conditions={
-                "StringEquals": {"ec2:AuthorizedService": "codebuild.amazonaws.com"},
-                "ArnEquals": {"ec2:Subnet": list(subnet_arns)},
-            },
-        ),
-        # EC2's Describe calls accept no resource ARN in IAM.
-        statement(
-            "DescribeRunnerNetwork",
-            (
-                "ec2:DescribeDhcpOptions",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeVpcs",
-            ),
-            ["*"],
+        *codebuild_vpc_statements(
+            "Runner",
+            network_interfaces_arn=network_interfaces_arn,
+            security_group_arn=security_group_arn,
+            subnet_arns=subnet_arns,
         ),
     )
 

@@ -26,7 +26,7 @@ from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 
 from .aws_context import aws_context
 from .codebuild_step import DEFAULT_IMAGE, codebuild_step
-from .iam import Document, document, json_output, statement
+from .iam import Document, codebuild_vpc_statements, document, json_output, statement
 from .package import ComponentArgsError, package_options, type_token
 from .validation import retention_problem
 
@@ -89,32 +89,11 @@ def deploy_role_policy(
         ),
         statement("ReadInputArtifact", ("s3:GetObject", "s3:GetObjectVersion"), [f"{bucket_arn}/*"]),
         statement("DecryptInputArtifact", ("kms:Decrypt",), [key_arn]),
-        statement(
-            "CreateBuildInterfaces",
-            ("ec2:CreateNetworkInterface",),
-            [network_interfaces_arn, security_group_arn, *subnet_arns],
-        ),
-        statement("DeleteBuildInterfaces", ("ec2:DeleteNetworkInterface",), [network_interfaces_arn]),
-        statement(
-            "AttachBuildInterfaces",
-            ("ec2:CreateNetworkInterfacePermission",),
-            [network_interfaces_arn],
-            conditions={
-                "StringEquals": {"ec2:AuthorizedService": "codebuild.amazonaws.com"},
-                "ArnEquals": {"ec2:Subnet": list(subnet_arns)},
-            },
-        ),
-        # EC2's Describe calls accept no resource ARN in IAM.
-        statement(
-            "DescribeBuildNetwork",
-            (
-                "ec2:DescribeDhcpOptions",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeVpcs",
-            ),
-            ["*"],
+        *codebuild_vpc_statements(
+            "Build",
+            network_interfaces_arn=network_interfaces_arn,
+            security_group_arn=security_group_arn,
+            subnet_arns=subnet_arns,
         ),
     )
 

@@ -39,6 +39,42 @@ def document(*statements: Statement) -> Document:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
+def codebuild_vpc_statements(
+    kind: str, *, network_interfaces_arn: str, security_group_arn: str, subnet_arns: Sequence[str]
+) -> list[Statement]:
+    """What a CodeBuild project that runs in a VPC needs: its network interfaces in its own subnets and
+    security group, attached only for CodeBuild. `kind` names the statements (`Create<kind>Interfaces`)."""
+    return [
+        statement(
+            f"Create{kind}Interfaces",
+            ("ec2:CreateNetworkInterface",),
+            [network_interfaces_arn, security_group_arn, *subnet_arns],
+        ),
+        statement(f"Delete{kind}Interfaces", ("ec2:DeleteNetworkInterface",), [network_interfaces_arn]),
+        statement(
+            f"Attach{kind}Interfaces",
+            ("ec2:CreateNetworkInterfacePermission",),
+            [network_interfaces_arn],
+            conditions={
+                "StringEquals": {"ec2:AuthorizedService": "codebuild.amazonaws.com"},
+                "ArnEquals": {"ec2:Subnet": list(subnet_arns)},
+            },
+        ),
+        # EC2's Describe calls accept no resource ARN in IAM.
+        statement(
+            f"Describe{kind}Network",
+            (
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ),
+            ["*"],
+        ),
+    ]
+
+
 def service_trust(service: str, account_id: str) -> Document:
     """Trust `service` to assume the role, only on behalf of this account (confused deputy)."""
     return document(

@@ -29,55 +29,37 @@ from components.package import PACKAGE, ComponentArgsError
 VERSION = "0.1.0"
 
 
-def package_components() -> list[type[pulumi.ComponentResource]]:
-    """Every component the package serves; the composed `ServiceDelivery` first."""
-    from components import (
-        AlbAccessLogs,
-        ArtifactStore,
-        BootstrapImage,
-        CiRunner,
-        ClusterAccess,
-        ContainerRegistry,
-        DeliveryPipeline,
-        EcsCluster,
-        EcsService,
-        EksCluster,
-        EksDeploy,
-        EksWorkload,
-        ImageBuild,
-        ImageRecord,
-        Network,
-        PipelineTopics,
-        PullThroughCache,
-        ServiceAlarms,
-        ServiceDelivery,
-        Source,
-        WebAcl,
-    )
+# Every component the package serves, the composed `ServiceDelivery` first.
+PACKAGE_COMPONENTS = (
+    "ServiceDelivery",
+    "AlbAccessLogs",
+    "ArtifactStore",
+    "BootstrapImage",
+    "CiRunner",
+    "ClusterAccess",
+    "ContainerRegistry",
+    "DeliveryPipeline",
+    "EcsCluster",
+    "EcsService",
+    "EksCluster",
+    "EksDeploy",
+    "EksWorkload",
+    "ImageBuild",
+    "ImageRecord",
+    "Network",
+    "PipelineTopics",
+    "PullThroughCache",
+    "ServiceAlarms",
+    "Source",
+    "WebAcl",
+)
 
-    return [
-        ServiceDelivery,
-        AlbAccessLogs,
-        ArtifactStore,
-        BootstrapImage,
-        CiRunner,
-        ClusterAccess,
-        ContainerRegistry,
-        DeliveryPipeline,
-        EcsCluster,
-        EcsService,
-        EksCluster,
-        EksDeploy,
-        EksWorkload,
-        ImageBuild,
-        ImageRecord,
-        Network,
-        PipelineTopics,
-        PullThroughCache,
-        ServiceAlarms,
-        Source,
-        WebAcl,
-    ]
+
+def package_components() -> list[type[pulumi.ComponentResource]]:
+    """The classes of `PACKAGE_COMPONENTS` (the EKS, Docker and WAF ones load here, on first use)."""
+    import components
+
+    return [getattr(components, name) for name in PACKAGE_COMPONENTS]
 
 
 _PLAIN_TYPES: dict[PropertyType, tuple[type, ...]] = {
