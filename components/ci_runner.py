@@ -27,10 +27,9 @@ import pulumi_aws as aws
 
 # Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
 from pulumi_aws.cloudwatch.log_group import LogGroup
-from pulumi_aws.vpc.security_group_egress_rule import SecurityGroupEgressRule
-from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 
 from .aws_context import aws_context
+from .codebuild_step import https_only_security_group
 from .iam import Document, codebuild_vpc_statements, document, json_output, service_trust, statement
 from .package import type_token
 from .pipeline_policies import connection_arns
@@ -118,33 +117,15 @@ class CiRunner(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context(self)
         ec2_arn = pulumi.Output.concat("arn:", ctx.partition, ":ec2:", ctx.region, ":", ctx.account_id, ":")
-        group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+        group = https_only_security_group(
+            name,
+            self,
             vpc_id=args["vpc_id"],
             description="GitHub Actions runner: HTTPS out only",
-            opts=child,
+            egress_description="GitHub, AWS APIs, the Kubernetes API, package downloads",
+            api_security_group_id=args.get("cluster_security_group_id"),
+            api_description="GitHub Actions runner to the Kubernetes API",
         )
-        SecurityGroupEgressRule(
-            f"{name}-https-out",
-            security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4="0.0.0.0/0",
-            description="GitHub, AWS APIs, the Kubernetes API, package downloads",
-            opts=child,
-        )
-        if "cluster_security_group_id" in args:
-            SecurityGroupIngressRule(
-                f"{name}-to-api",
-                security_group_id=args["cluster_security_group_id"],
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                description="GitHub Actions runner to the Kubernetes API",
-                opts=child,
-            )
         log_group = LogGroup(
             f"{name}-logs",
             name=f"/aws/codebuild/{args['project_name']}",

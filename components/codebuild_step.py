@@ -15,6 +15,8 @@ import pulumi_aws as aws
 
 # Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
 from pulumi_aws.cloudwatch.log_group import LogGroup
+from pulumi_aws.vpc.security_group_egress_rule import SecurityGroupEgressRule
+from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
 
 from .aws_context import aws_context
 from .iam import json_output, service_trust
@@ -94,3 +96,41 @@ def codebuild_step(
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[role_policy, *(depends_on or [])]),
     )
     return CodeBuildStep(project=project, role=role, log_group=log_group)
+
+
+def https_only_security_group(
+    prefix: str,
+    parent: pulumi.Resource,
+    *,
+    vpc_id: pulumi.Input[str],
+    description: str,
+    egress_description: str,
+    api_security_group_id: pulumi.Input[str] | None = None,
+    api_description: str = "",
+) -> aws.ec2.SecurityGroup:
+    """The security group of a CodeBuild project in a VPC: HTTPS out and nothing else, and, given the
+    cluster's security group, let in to the Kubernetes API on 443 (`<prefix>-sg`, `-https-out`, `-to-api`)."""
+    child = pulumi.ResourceOptions(parent=parent)
+    group = aws.ec2.SecurityGroup(f"{prefix}-sg", vpc_id=vpc_id, description=description, opts=child)
+    SecurityGroupEgressRule(
+        f"{prefix}-https-out",
+        security_group_id=group.id,
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidr_ipv4="0.0.0.0/0",
+        description=egress_description,
+        opts=child,
+    )
+    if api_security_group_id is not None:
+        SecurityGroupIngressRule(
+            f"{prefix}-to-api",
+            security_group_id=api_security_group_id,
+            referenced_security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description=api_description,
+            opts=child,
+        )
+    return group

@@ -21,11 +21,8 @@ import pulumi_aws as aws
 import yaml
 
 # Leaf modules of the kms, sns, ssm, vpc and cloudwatch packages: see components/__init__.py.
-from pulumi_aws.vpc.security_group_egress_rule import SecurityGroupEgressRule
-from pulumi_aws.vpc.security_group_ingress_rule import SecurityGroupIngressRule
-
 from .aws_context import aws_context
-from .codebuild_step import DEFAULT_IMAGE, codebuild_step
+from .codebuild_step import DEFAULT_IMAGE, codebuild_step, https_only_security_group
 from .iam import Document, codebuild_vpc_statements, document, json_output, statement
 from .package import ComponentArgsError, package_options, type_token
 from .validation import retention_problem
@@ -149,31 +146,14 @@ class EksDeploy(pulumi.ComponentResource):
         ctx = aws_context(self)
         ec2_arn = pulumi.Output.concat("arn:", ctx.partition, ":ec2:", ctx.region, ":", ctx.account_id, ":")
 
-        group = aws.ec2.SecurityGroup(
-            f"{name}-deploy-sg",
+        group = https_only_security_group(
+            f"{name}-deploy",
+            self,
             vpc_id=args["vpc_id"],
             description=f"Pipeline deploy step of {name}: HTTPS out only",
-            opts=child,
-        )
-        SecurityGroupEgressRule(
-            f"{name}-deploy-https-out",
-            security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4="0.0.0.0/0",
-            description="EKS API, STS and the kubectl download",
-            opts=child,
-        )
-        SecurityGroupIngressRule(
-            f"{name}-deploy-to-api",
-            security_group_id=args["cluster_security_group_id"],
-            referenced_security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description=f"Pipeline deploy step of {name} to the Kubernetes API",
-            opts=child,
+            egress_description="EKS API, STS and the kubectl download",
+            api_security_group_id=args["cluster_security_group_id"],
+            api_description=f"Pipeline deploy step of {name} to the Kubernetes API",
         )
         variables = {
             "CLUSTER_NAME": args["cluster_name"],
