@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
+from pulumi import Output
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import rpc
@@ -31,7 +32,7 @@ from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2, source_pb2
-from pulumi.runtime.settings import SETTINGS, _get_rpc_manager, configure, reset_options
+from pulumi.runtime.settings import SETTINGS, _get_rpc_manager, configure, get_project, get_stack, reset_options
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop
 
@@ -59,6 +60,8 @@ UPSTREAM_SOURCE_SHA256 = {
     "pulumi.runtime.stack:wait_for_rpcs": "c0f9027f85ad09255ded0a1908033b490f76d303a3e40b50d3cf47a69265469d",
     # _no_stack_trace replaces it for the length of a run.
     "pulumi.runtime.resource:_get_stack_trace": "3943b2273016925109e1c3a7bc603db06a44ea09ff3494c29544e44bccf8dd1f",
+    # _known_urn replaces it for the length of a run, and calls it for arguments it does not compute.
+    "pulumi.runtime.resource:create_urn": "b4efa209c920a83ac0a652e3f00fa7e987bdb7e438231fc88146f4c372c85596",
     # run_program configures the runtime through it, as `pulumi.runtime.set_mocks` does.
     "pulumi.runtime.settings:reset_options": "ca08a153c7054e73c139809d0e411afa1f2750ea0d6f4677125b0ff923b48c52",
 }
@@ -448,6 +451,31 @@ async def _wait_for_quiescence(await_all_outstanding_tasks: bool = True) -> None
             return
 
 
+_sdk_create_urn = pulumi_resource.create_urn
+
+
+def _known_urn(
+    name: Any, type_: Any, parent: Any = None, project: str | None = None, stack: str | None = None
+) -> Output[str]:
+    """`pulumi.runtime.resource.create_urn`, computed at once when its arguments are plain strings.
+
+    The SDK computes a resource's URN on the client before every registration (to answer itself
+    when no engine is attached) and one per alias, each a chain of half a dozen Outputs to resolve:
+    a tenth of a large plan's work. With a name, a type and a parent URN (or none) that are plain
+    strings, the chain resolves to a string known now; this returns it as one known Output with no
+    dependencies, as the chain does. Any other argument (an Output, a parent Resource) takes the
+    SDK's own path."""
+    if not (isinstance(name, str) and isinstance(type_, str) and (parent is None or isinstance(parent, str))):
+        return _sdk_create_urn(name, type_, parent, project, stack)
+    if parent is not None:
+        prefix = parent[0 : parent.rfind("::")] + "$"
+    else:
+        stack = get_stack() if stack is None else stack
+        project = get_project() if project is None else project
+        prefix = "urn:pulumi:" + stack + "::" + project + "::"
+    return Output.from_input(prefix + type_ + "::" + name)
+
+
 def _no_stack_trace() -> source_pb2.StackTrace:
     return source_pb2.StackTrace()
 
@@ -514,11 +542,13 @@ def run_program(
         # nothing offline reads them, and they were a sixth of a plan's time.
         sdk_stack_trace = pulumi_resource._get_stack_trace
         pulumi_resource._get_stack_trace = _no_stack_trace
+        pulumi_resource.create_urn = _known_urn
         try:
             loop.run_until_complete(run_in_stack(program))
         finally:
             pulumi_stack.wait_for_rpcs = sdk_wait
             pulumi_resource._get_stack_trace = sdk_stack_trace
+            pulumi_resource.create_urn = _sdk_create_urn
             for task in asyncio.all_tasks(loop):
                 task.cancel()
                 with suppress(asyncio.CancelledError, Exception):

@@ -171,3 +171,43 @@ def test_a_stack_invoke_transform_is_refused_not_ignored(tmp_path: Path) -> None
     (tmp_path / "__main__.py").write_text(program)
     with pytest.raises(EngineError, match="preflight does not run stack invoke transforms"):
         run_program(tmp_path, "test")
+
+
+def _urn_data(make: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What an Output of `make(*args)` resolves to (value, known, secret, dependencies), for project
+    `p` and stack `s`, under the SDK's mocks."""
+
+    def run() -> tuple[Any, ...]:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            pulumi_mocks.set_mocks(RealisticMocks(region="us-east-1"), "p", "s", False)
+            resolved = [a if not callable(a) else a() for a in args]
+            data = loop.run_until_complete(make(*resolved)._data)
+            return data.value, data.is_known, data.is_secret, data.resources
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
+
+    return contextvars.copy_context().run(run)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("web", "aws:s3/bucket:Bucket", None, None, None),
+        ("web", "aws:s3/bucket:Bucket", None, "other", "prod"),
+        ("web", "aws:s3/bucket:Bucket", None, "", ""),
+        ("web-logs", "aws:s3/bucket:Bucket", "urn:pulumi:s::p::container-delivery:index:EcsService::web", None, None),
+        ("x", "aws:iam/role:Role", "urn:pulumi:s::p::a:b:C$container-delivery:index:EcsService::web", None, None),
+        # Not plain strings: the SDK's own path.
+        (lambda: engine.Output.from_input("web"), "aws:s3/bucket:Bucket", None, None, None),
+        ("web", "aws:s3/bucket:Bucket", lambda: engine.Output.secret("urn:pulumi:s::p::a:b:C::web"), None, None),
+    ],
+)
+def test_the_urn_preflight_computes_at_once_is_the_sdks(args: tuple[Any, ...]) -> None:
+    # Given create_urn's arguments; then preflight's replacement resolves to the SDK's value, known and
+    # secret flags and dependencies.
+    sdk = _urn_data(engine._sdk_create_urn, args)
+    assert _urn_data(engine._known_urn, args) == sdk
+    assert sdk[0].startswith("urn:pulumi:") and sdk[1] is True
