@@ -103,14 +103,14 @@ def run_child(command: list[str], env: dict[str, str] | None = None, cwd: Path |
     return Sample(wall=wall, rss_mb=rss_mb)
 
 
-def fleet_project(size: int, workdir: Path) -> Path:
-    """A copy of the project whose `bench` stack has `size` services (dev settings otherwise)."""
+def fleet_project(size: int, workdir: Path, root: Path = ROOT) -> Path:
+    """A copy of the project at `root` whose `bench` stack has `size` services (dev settings otherwise)."""
     project = workdir / f"fleet-{size}"
     project.mkdir()
     for name in ("Pulumi.yaml", "__main__.py"):
-        shutil.copy(ROOT / name, project / name)
-    (project / "components").symlink_to(ROOT / "components")
-    stack = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+        shutil.copy(root / name, project / name)
+    (project / "components").symlink_to(root / "components")
+    stack = yaml.safe_load((root / "Pulumi.dev.yaml").read_text())
     stack["config"]["container-delivery:services"] = [
         {"name": f"svc{i:03d}", "source": {"provider": "github", "repository": f"example-org/svc{i:03d}"}}
         for i in range(size)
