@@ -461,7 +461,7 @@ def _known_urn(
 
     The SDK computes a resource's URN on the client before every registration (to answer itself
     when no engine is attached) and one per alias, each a chain of half a dozen Outputs to resolve:
-    a tenth of a large plan's work. With a name, a type and a parent URN (or none) that are plain
+    7% of a fifty-service plan's instructions. With a name, a type and a parent URN (or none) that are plain
     strings, the chain resolves to a string known now; this returns it as one known Output with no
     dependencies, as the chain does. Any other argument (an Output, a parent Resource) takes the
     SDK's own path."""
