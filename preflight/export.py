@@ -40,9 +40,11 @@ def resource_state(reg: Registration) -> dict[str, Any]:
         state["protect"] = True
     if reg.retain_on_delete:
         state["retainOnDelete"] = True
-    state["dependencies"] = list(reg.dependencies)
+    # Sorted: the SDK sends them in the order of a set of URNs, which changes from run to run with
+    # the hash seed; sorted, two plans of the same program are the same file.
+    state["dependencies"] = sorted(reg.dependencies)
     if reg.property_dependencies:
-        state["propertyDependencies"] = {k: list(v) for k, v in reg.property_dependencies.items()}
+        state["propertyDependencies"] = {k: sorted(v) for k, v in sorted(reg.property_dependencies.items())}
     if reg.provider:
         state["provider"] = reg.provider
     return state

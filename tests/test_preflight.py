@@ -97,6 +97,26 @@ def _run_cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_two_plans_of_one_program_are_the_same_file(tmp_path: Path) -> None:
+    # Given two processes with different hash seeds (the SDK sends dependencies in set order); then
+    # the plan files are byte for byte the same, so a pull request's plan diff shows only real changes.
+    plans = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"plan-{seed}.json"
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "preflight", "plan", "--stack", "prod", "--json", str(out)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        plans.append(out.read_text())
+    assert plans[0] == plans[1]
+    assert any(len(r["dependencies"]) > 1 for r in json.loads(plans[0])["deployment"]["resources"])
+
+
 def test_bad_settings_exit_2_with_every_key_and_no_traceback(tmp_path: Path) -> None:
     project = _copy_project(
         tmp_path,
