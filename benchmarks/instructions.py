@@ -47,7 +47,10 @@ def checkout(ref: str | None, workdir: Path) -> Iterator[Path]:
     try:
         yield tree
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True)
+        # Not check=True: a failed removal must not hide the error that ended the count.
+        removed = subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)
+        if removed.returncode != 0:
+            print(f"warning: could not remove the worktree {tree}: `git worktree prune` clears it", file=sys.stderr)
 
 
 def count(tree: Path, size: int, workdir: Path) -> tuple[int, int]:
@@ -91,8 +94,9 @@ def main() -> int:
         workdir = Path(tmp)
         for tree in {ROOT, ref_tree}:
             # Bytecode written once, as on a user's machine (see benchmarks/run.py).
-            subprocess.run([sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=tree, check=True)
-        for size in args.sizes:
+            packages = [p for p in PACKAGES if (tree / p).is_dir()]
+            subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], cwd=tree, check=True)
+        for size in sorted(set(args.sizes)):
             (workdir / "ours").mkdir(exist_ok=True)
             ours, resources = count(ROOT, size, workdir / "ours")
             row = f"| {size} | {resources} | {ours / 1e9:.2f} |"

@@ -11,8 +11,9 @@ Loading time is also why some pulumi-aws classes are imported from their own mod
 attribute of one runs its `__init__`, which loads every module of the package (hundreds for
 cloudwatch). A leaf module whose class has no nested types (`log_group`, `kms.key`, `sns.topic`,
 `ssm.parameter`, the `vpc` rules) loads alone; one that has them runs `from . import outputs`,
-which loads the whole package anyway (`cloudwatch.metric_alarm`, every ec2, s3, ecs and lb class
-used here), so those keep the usual `aws.<package>.<Class>` form.
+which loads the whole package anyway. Every ec2, s3, ecs and lb class used here has nested types,
+so those keep the usual `aws.<package>.<Class>` form; `cloudwatch.metric_alarm` (the alarms) is
+still imported from its module, and loads the whole cloudwatch package for that reason.
 """
 
 import importlib
@@ -100,7 +101,9 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # found by the next lookup without this function
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

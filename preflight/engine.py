@@ -542,13 +542,14 @@ def run_program(
         # nothing offline reads them, and they were a sixth of a plan's time.
         sdk_stack_trace = pulumi_resource._get_stack_trace
         pulumi_resource._get_stack_trace = _no_stack_trace
+        sdk_create_urn = pulumi_resource.create_urn
         pulumi_resource.create_urn = _known_urn
         try:
             loop.run_until_complete(run_in_stack(program))
         finally:
             pulumi_stack.wait_for_rpcs = sdk_wait
             pulumi_resource._get_stack_trace = sdk_stack_trace
-            pulumi_resource.create_urn = _sdk_create_urn
+            pulumi_resource.create_urn = sdk_create_urn
             for task in asyncio.all_tasks(loop):
                 task.cancel()
                 with suppress(asyncio.CancelledError, Exception):

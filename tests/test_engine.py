@@ -81,6 +81,9 @@ def test_a_duplicate_urn_is_the_engines_error(tmp_path: Path) -> None:
         "Duplicate resource URN 'urn:pulumi:test::dup::pulumi:pulumi:Stack$aws:sns/topic:Topic::same'; "
         "try giving it a unique name"
     )
+    # The SDK functions the run replaced are back, after a failed run too.
+    assert engine.pulumi_resource.create_urn is engine._sdk_create_urn
+    assert engine.pulumi_stack.wait_for_rpcs is not engine._wait_for_quiescence
 
 
 def _options(urn: str, inputs: dict[str, Any], request: Any) -> dict[str, Any]:
@@ -200,6 +203,9 @@ def _urn_data(make: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
         ("web", "aws:s3/bucket:Bucket", None, "", ""),
         ("web-logs", "aws:s3/bucket:Bucket", "urn:pulumi:s::p::container-delivery:index:EcsService::web", None, None),
         ("x", "aws:iam/role:Role", "urn:pulumi:s::p::a:b:C$container-delivery:index:EcsService::web", None, None),
+        # The stack's own registration has the parent "", and a parent that is no URN is cut the same way.
+        ("p-s", "pulumi:pulumi:Stack", "", None, None),
+        ("web", "aws:s3/bucket:Bucket", "not-a-urn", "p", "s"),
         # Not plain strings: the SDK's own path.
         (lambda: engine.Output.from_input("web"), "aws:s3/bucket:Bucket", None, None, None),
         ("web", "aws:s3/bucket:Bucket", lambda: engine.Output.secret("urn:pulumi:s::p::a:b:C::web"), None, None),
@@ -210,4 +216,5 @@ def test_the_urn_preflight_computes_at_once_is_the_sdks(args: tuple[Any, ...]) -
     # secret flags and dependencies.
     sdk = _urn_data(engine._sdk_create_urn, args)
     assert _urn_data(engine._known_urn, args) == sdk
-    assert sdk[0].startswith("urn:pulumi:") and sdk[1] is True
+    name = args[0] if isinstance(args[0], str) else "web"
+    assert sdk[0].endswith(f"{args[1]}::{name}") and sdk[1] is True
