@@ -20,7 +20,6 @@ service, four for fifty). Counts are printed as a Markdown table; nothing here a
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -31,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from run import PACKAGES, ROOT, fleet_project
+from run import PACKAGES, ROOT, cloud_resources, fleet_project, plan_command
 
 COLLECTED = re.compile(r"Collected : (\d+)")
 
@@ -57,28 +56,13 @@ def count(tree: Path, size: int, workdir: Path) -> tuple[int, int]:
     """(instructions, cloud resources) of one `preflight plan` of a `size`-service fleet of `tree`."""
     project = fleet_project(size, workdir, tree)
     plan = project / "plan.json"
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
-        sys.executable,
-        "-m",
-        "preflight",
-        "plan",
-        "--stack",
-        "bench",
-        "--project-dir",
-        str(project),
-        "--json",
-        str(plan),
-    ]
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *plan_command(project, plan)]
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(tree)}
     done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     found = COLLECTED.search(done.stderr)
     if done.returncode != 0 or found is None:
         raise SystemExit(f"preflight plan of {size} services in {tree} failed:\n{done.stderr[-3000:]}")
-    resources = sum(1 for r in json.loads(plan.read_text())["deployment"]["resources"] if r["custom"])
-    return int(found.group(1)), resources
+    return int(found.group(1)), cloud_resources(plan)
 
 
 def main() -> int:

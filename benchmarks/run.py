@@ -119,16 +119,37 @@ def fleet_project(size: int, workdir: Path, root: Path = ROOT) -> Path:
     return project
 
 
+def plan_command(project: Path, out: Path) -> list[str]:
+    """The measured job: `preflight plan` of a fleet project's `bench` stack, writing its plan to `out`."""
+    return [
+        sys.executable,
+        "-m",
+        "preflight",
+        "plan",
+        "--stack",
+        "bench",
+        "--project-dir",
+        str(project),
+        "--json",
+        str(out),
+    ]
+
+
+def cloud_resources(plan: Path) -> int:
+    """How many cloud (custom) resources a written plan holds."""
+    return sum(1 for r in json.loads(plan.read_text())["deployment"]["resources"] if r["custom"])
+
+
 def preflight_sampler(size: int, workdir: Path) -> tuple[Callable[[], Sample], Path]:
     """One fresh `preflight plan` of a `size`-service fleet per call; also the plan's path."""
     project = fleet_project(size, workdir)
     out = project / "plan.json"
-    command = [sys.executable, "-m", "preflight", "plan", "--stack", "bench", "--project-dir", str(project)]
+    command = plan_command(project, out)
 
     def sample() -> Sample:
         out.unlink(missing_ok=True)
-        measured = run_child([*command, "--json", str(out)], cwd=ROOT)
-        measured.resources = sum(1 for r in json.loads(out.read_text())["deployment"]["resources"] if r["custom"])
+        measured = run_child(command, cwd=ROOT)
+        measured.resources = cloud_resources(out)
         return measured
 
     return sample, out
